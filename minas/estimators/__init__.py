@@ -1,0 +1,11 @@
+"""Performance estimators: how to score a candidate. Each has `evaluate(arch, budget) -> Result`."""
+from ..registry import Registry
+from .base import EstimationError, Estimator, Result
+from .tabular import Tabular
+from .training import Training
+
+ESTIMATORS: Registry[Estimator] = Registry("estimator")
+ESTIMATORS.register("tabular")(Tabular)
+ESTIMATORS.register("training")(Training)
+
+__all__ = ["EstimationError", "Estimator", "Result", "Tabular", "Training", "ESTIMATORS"]

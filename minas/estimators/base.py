@@ -1,0 +1,63 @@
+"""What every performance estimator offers: `evaluate(arch, budget) -> Result`."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass
+class Result:
+    """How good an architecture is, and what finding out cost.
+
+    `val_acc` and `test_acc` are percentages; `cost` is the (possibly simulated) seconds the
+    estimate cost: training seconds for real training, the benchmark's recorded training time for
+    a tabular lookup. `curve` is the validation accuracy after each epoch, when known."""
+    val_acc: float
+    cost: float
+    test_acc: float | None = None
+    params: int | None = None
+    flops: int | None = None
+    curve: list[float] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class EstimationError(RuntimeError):
+    """A candidate could not be evaluated (diverged, raised); the search records a failed trial."""
+
+
+def derive_seed(*parts: Any) -> int:
+    """A stable 31-bit seed from any printable parts (same on every machine and Python run)."""
+    digest = hashlib.sha256("/".join(map(str, parts)).encode()).digest()
+    return int.from_bytes(digest[:4], "little") & 0x7FFFFFFF
+
+
+class Estimator:
+    """Base class. `Search` calls `bind` before each `evaluate`, handing over the trial's seed and
+    a function that emits progress events (e.g. one per training epoch)."""
+
+    name: str = "estimator"
+    seed: int = 0
+
+    def bind(self, seed: int, emit: Callable[..., None] | None = None) -> None:
+        self.seed, self._emit = seed, emit
+
+    def emit(self, kind: str, **data: Any) -> None:
+        if getattr(self, "_emit", None):
+            self._emit(kind, **data)
+
+    def evaluate(self, arch: Any, budget: Any = None) -> Result:
+        raise NotImplementedError
+
+    def prepare(self, space) -> None:
+        """Called once by `Search`: raise if this estimator cannot score `space`'s architectures."""
+
+    def config(self) -> dict[str, Any]:
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)} if dataclasses.is_dataclass(self) else {}
+        return {"name": self.name, **{k: v if isinstance(v, (int, float, str, bool, type(None))) else str(v)
+                                      for k, v in fields.items()}}
+
+    def describe(self) -> str:
+        """One line for the user: what this estimator does and where (device, threads)."""
+        return self.name

@@ -1,0 +1,149 @@
+"""The NAS-Bench-201 cell space (Dong & Yang, ICLR 2020, arXiv:2001.00326).
+
+A cell is a DAG on `nodes` nodes (4 in NAS-Bench-201). Node 0 is the cell's input, the last node
+its output, and every pair j < i is joined by an edge that carries one operation. With 5 ops on 6
+edges the space holds 5**6 = 15,625 cells. Cells are printed exactly as NAS-Bench-201 prints them:
+`|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|nor_conv_1x1~1|avg_pool_3x3~2|`
+lists, node by node, the op on each incoming edge and the node it comes from.
+"""
+from __future__ import annotations
+
+import itertools
+import random
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
+
+import torch.nn as nn
+
+from .base import ArchError, ArchGraph, SearchSpace
+
+NB201_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
+_NODE = re.compile(r"^\|(?:[^|~+]+~\d+\|)+$")
+
+
+def edge_list(nodes: int) -> list[tuple[int, int]]:
+    """The edges (target, source) in NAS-Bench-201 order: (1,0), (2,0), (2,1), (3,0), (3,1), (3,2), ..."""
+    return [(i, j) for i in range(1, nodes) for j in range(i)]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell: an op per edge, in `edge_list` order. Immutable, hashable, printable."""
+    ops: tuple[str, ...]
+
+    @property
+    def nodes(self) -> int:
+        n = 1
+        while n * (n - 1) // 2 < len(self.ops):
+            n += 1
+        return n
+
+    def edges(self) -> list[tuple[int, int, str]]:
+        """(target, source, op) for every edge."""
+        return [(i, j, op) for (i, j), op in zip(edge_list(self.nodes), self.ops)]
+
+    def __str__(self) -> str:
+        by_node: dict[int, list[str]] = {}
+        for i, j, op in self.edges():
+            by_node.setdefault(i, []).append(f"{op}~{j}")
+        return "+".join("|" + "|".join(entries) + "|" for entries in by_node.values())
+
+    def __repr__(self) -> str:
+        return f"Cell('{self}')"
+
+
+class CellSpace(SearchSpace):
+    """All cells on `nodes` nodes whose edges carry one of `ops` (defaults: NAS-Bench-201)."""
+
+    name = "cell"
+
+    def __init__(self, ops: Sequence[str] = NB201_OPS, nodes: int = 4):
+        from .cell_net import OPS
+        unknown = [op for op in ops if op not in OPS]
+        if unknown:
+            raise ArchError(f"unknown op(s) {unknown}; known ops: {', '.join(OPS)}")
+        if nodes < 2 or len(ops) < 1 or len(set(ops)) != len(ops):
+            raise ArchError(f"a cell space needs >= 2 nodes and distinct ops, got nodes={nodes}, ops={list(ops)}")
+        self.ops = tuple(ops)
+        self.nodes = nodes
+        self.edges = edge_list(nodes)
+
+    def __repr__(self) -> str:
+        return f"CellSpace(ops={list(self.ops)}, nodes={self.nodes}) with {self.size:,} cells"
+
+    def config(self) -> dict[str, Any]:
+        return {"name": self.name, "ops": list(self.ops), "nodes": self.nodes}
+
+    @property
+    def size(self) -> int:
+        return len(self.ops) ** len(self.edges)
+
+    def sample(self, rng: random.Random) -> Cell:
+        return Cell(tuple(rng.choice(self.ops) for _ in self.edges))
+
+    def mutate(self, arch: Cell, rng: random.Random) -> Cell:
+        """Change the op on one random edge to a different op (Real et al. 2019; NAS-Bench-201)."""
+        edge = rng.randrange(len(self.edges))
+        op = rng.choice([o for o in self.ops if o != arch.ops[edge]])
+        return Cell(arch.ops[:edge] + (op,) + arch.ops[edge + 1:])
+
+    def neighbours(self, arch: Cell) -> list[Cell]:
+        return [Cell(arch.ops[:e] + (op,) + arch.ops[e + 1:])
+                for e in range(len(self.edges)) for op in self.ops if op != arch.ops[e]]
+
+    def encode(self, arch: Cell) -> list[float]:
+        """One-hot op per edge, edges in order: len(edges) * len(ops) numbers."""
+        return [float(op == choice) for op in arch.ops for choice in self.ops]
+
+    def enumerate(self) -> Iterator[Cell]:
+        return (Cell(ops) for ops in itertools.product(self.ops, repeat=len(self.edges)))
+
+    def index(self, arch: Cell) -> int:
+        """Position of `arch` in `enumerate()` order (base-len(ops) digits, first edge most significant)."""
+        self.check(arch)
+        return sum(self.ops.index(op) * len(self.ops) ** (len(self.edges) - 1 - e) for e, op in enumerate(arch.ops))
+
+    def check(self, arch: Any) -> Cell:
+        """`arch` itself if it belongs to this space, else an ArchError saying why."""
+        if not isinstance(arch, Cell):
+            raise ArchError(f"expected a Cell, got {type(arch).__name__}: {arch!r}")
+        if len(arch.ops) != len(self.edges):
+            raise ArchError(f"{arch} has {len(arch.ops)} edges; this space's cells have {len(self.edges)}")
+        for (i, j), op in zip(self.edges, arch.ops):
+            if op not in self.ops:
+                raise ArchError(f"unknown op {op!r} on edge {j}->{i}; this space's ops are: {', '.join(self.ops)}")
+        return arch
+
+    def parse(self, text: str) -> Cell:
+        text = str(text).strip()
+        parts = text.split("+")
+        if len(parts) != self.nodes - 1 or not all(_NODE.match(p) for p in parts):
+            raise ArchError(
+                f"malformed architecture string {text!r}: expected {self.nodes - 1} groups joined by '+', "
+                f"each like '|op~0|op~1|', e.g. {str(self.sample(random.Random(0)))!r}")
+        ops = []
+        for i, part in enumerate(parts, start=1):
+            entries = [e.split("~") for e in part.strip("|").split("|")]
+            sources = [int(j) for _, j in entries]
+            if sources != list(range(i)):
+                raise ArchError(f"malformed architecture string {text!r}: node {i} must list its inputs "
+                                f"~0..~{i - 1} in order, got {['~%d' % s for s in sources]}")
+            ops += [op for op, _ in entries]
+        return self.check(Cell(tuple(ops)))
+
+    def to_module(self, arch: Cell, *, input_shape: Sequence[int] = (3, 32, 32), num_classes: int = 10,
+                  channels: int = 16, cells: int = 5) -> nn.Module:
+        """The NAS-Bench-201 network: stem, three stages of `cells` cells joined by residual
+        reduction blocks, global pooling, classifier. 1-D inputs (C, L) get 1-D convolutions."""
+        from .cell_net import CellNetwork
+        return CellNetwork(self.check(arch), input_shape=input_shape, num_classes=num_classes,
+                           channels=channels, cells=cells)
+
+    def describe_graph(self, arch: Cell) -> ArchGraph:
+        last = self.nodes - 1
+        names = {0: "in", last: "out"}
+        nodes = [(str(i), names.get(i, str(i)), "input" if i == 0 else "output" if i == last else "node")
+                 for i in range(self.nodes)]
+        edges = [(str(j), str(i), op) for i, j, op in self.check(arch).edges() if op != "none"]
+        return ArchGraph(nodes, edges, dashed={"skip_connect"})

@@ -1,0 +1,46 @@
+"""A strategy is something you ask for an architecture and tell how it did (Optuna's ask/tell)."""
+from __future__ import annotations
+
+import dataclasses
+import random
+from typing import Any
+
+from ..spaces import SearchSpace
+
+
+class Strategy:
+    """Base class. Subclasses are dataclasses whose fields are their settings (with defaults from
+    their paper), keep all randomness in `self.rng`, and are deterministic given seed and history,
+    so a search can be resumed by replaying its trials."""
+
+    name: str = "strategy"
+
+    def setup(self, space: SearchSpace, rng: random.Random) -> None:
+        """Start a fresh search over `space`; called by `Search` before the first `ask`."""
+        self.space, self.rng = space, rng
+        self.history: list = []
+
+    def ask(self) -> Any:
+        """The next architecture to evaluate."""
+        raise NotImplementedError
+
+    def tell(self, trial) -> None:
+        """Learn from a finished trial (failed trials included: `trial.ok` is False)."""
+        self.history.append(trial)
+
+    def state(self) -> dict[str, Any]:
+        """What a panel may show about the strategy's inner state."""
+        return {}
+
+    def config(self) -> dict[str, Any]:
+        """What identifies this strategy in a run folder: its name and settings."""
+        fields = dataclasses.asdict(self) if dataclasses.is_dataclass(self) else {}
+        return {"name": self.name, **fields}
+
+    def require(self, capability: str, why: str) -> None:
+        """Fail up front, naming what is missing, when the space lacks an optional capability."""
+        try:
+            getattr(self.space, capability)()
+        except NotImplementedError:
+            raise TypeError(f"{type(self).__name__} needs a search space with `{capability}()` ({why}); "
+                            f"{type(self.space).__name__} has none") from None

@@ -1,0 +1,69 @@
+"""Helpers for driving notebooks in JupyterLab with Playwright (used with the fixtures in conftest.py).
+
+Typical use::
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    open_notebook(page, base, token, "notebooks/quickstart.ipynb")
+    run_all_cells(page)
+    wait_for_cells(page)          # every code cell ran; raises with the traceback if one failed
+    assert_no_widget_errors(page)
+"""
+import re
+
+# A real kernel, idle. The toolbar's execution indicator already says "idle" while the status bar still reads
+# "No Kernel | Initializing"; "Run All Cells" clicked then is silently lost (env-recipe pitfall P1).
+KERNEL_IDLE = re.compile(r"^(?!No Kernel).+ \| Idle$")
+WIDGET_ERRORS = ("Loading widget", "Error displaying widget")
+
+
+def open_notebook(page, base: str, token: str, path: str, timeout: float = 90_000):
+    """Open `path` (relative to the server root) in Lab and wait until its kernel is started and idle."""
+    from playwright.sync_api import expect  # lazily: importing this module must not need playwright
+
+    page.goto(f"{base}/lab/tree/{path.lstrip('/')}?token={token}&reset", wait_until="domcontentloaded")
+    expect(page.locator(".jp-NotebookPanel .jp-Cell").first).to_be_visible(timeout=timeout)
+    expect(page.locator(".jp-StatusBar-TextItem", has_text=KERNEL_IDLE)).to_have_count(1, timeout=timeout)
+
+
+def run_all_cells(page, tries: int = 20):
+    """Run ▸ Run All Cells. The entry stays disabled until the notebook panel is the current widget, so focus a
+    cell first and retry while it is disabled (pitfall P2)."""
+    page.locator(".jp-NotebookPanel .jp-Cell").first.click()
+    item = page.locator(".lm-Menu-item:not(.lm-mod-disabled)",
+                        has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")))
+    for _ in range(tries):
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        try:
+            item.click(timeout=1_000)
+            return
+        except Exception:
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(500)
+    raise AssertionError("'Run All Cells' never became enabled")
+
+
+_RUN_STATE = """() => {
+  const prompts = [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputArea-prompt')]
+      .map(e => e.textContent.trim());
+  const tb = [...document.querySelectorAll('.jp-NotebookPanel .jp-OutputArea-output')]
+      .map(e => e.innerText).find(t => t.includes('Traceback (most recent call last)'));
+  if (prompts.some(p => p.includes('*'))) return null;                 // still running or queued
+  if (tb) return {error: tb};
+  if (prompts.length && prompts.every(p => /^\\[\\d+\\]:?$/.test(p))) return {ok: true};
+  return null;
+}"""
+
+
+def wait_for_cells(page, timeout: float = 600_000):
+    """Wait until every code cell has an execution count (after run_all_cells on a notebook without saved
+    outputs: the jupyter_lab fixture strips them). Raises AssertionError with the traceback if a cell failed."""
+    state = page.wait_for_function(_RUN_STATE, timeout=timeout).json_value()
+    if "error" in state:
+        raise AssertionError("a notebook cell failed in the browser:\n" + state["error"][-4000:])
+
+
+def assert_no_widget_errors(page):
+    """No widget left as "Loading widget..." and no "Error displaying widget" (missing model / front-end error)."""
+    text = page.locator("body").inner_text()
+    found = [w for w in WIDGET_ERRORS if w in text]
+    assert not found, f"widget problems in the page: {found}"
