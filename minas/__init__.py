@@ -13,7 +13,11 @@ plotting and graphviz load only when a drawing or a report is asked for.
 """
 __version__ = "0.1.0"
 
-from . import benchmarks, estimators, spaces, strategies
+import logging
+
+logging.getLogger("minas").addHandler(logging.NullHandler())   # the library never prints on its own
+
+from . import benchmarks, data, estimators, spaces, strategies
 from .search import Event, Search, SearchResult, search
 from .trial import Trial
 
@@ -30,5 +34,5 @@ def list_estimators() -> list[str]:
     return estimators.ESTIMATORS.names()
 
 
-__all__ = ["Event", "Search", "SearchResult", "Trial", "benchmarks", "estimators", "list_estimators",
+__all__ = ["Event", "Search", "SearchResult", "Trial", "benchmarks", "data", "estimators", "list_estimators",
            "list_spaces", "list_strategies", "search", "spaces", "strategies"]

@@ -123,6 +123,8 @@ class Search:
             return
         self._log = RunLog(self.run_dir, self.config())
         for record in self._log.read():
+            if self.exhausted:                      # a smaller budget than the folder holds
+                break
             arch = self.strategy.ask()
             if str(arch) != record["arch"] or record["index"] != len(self.trials):
                 raise RunDirError(f"run folder {self.run_dir} diverges from this search at trial {len(self.trials)}: "
@@ -148,7 +150,8 @@ class Search:
             trial.result = result
         except Exception as e:
             trial.error = f"{type(e).__name__}: {e}"
-            log.warning("trial %d (%s) failed:\n%s", trial.index, trial.arch, traceback.format_exc())
+            log.warning("trial %d failed: %s", trial.index, trial.error)
+            log.debug("trial %d (%s) failed:\n%s", trial.index, trial.arch, traceback.format_exc())
         trial.wall = time.perf_counter() - start
 
     def step(self) -> Trial | None:

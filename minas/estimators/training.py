@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from ..device import describe_device, resolve_device
-from .base import EstimationError, Estimator, Result
+from .base import EstimationError, Estimator, Result, derive_seed
 
 
 @dataclass
@@ -93,6 +93,12 @@ class Training(Estimator):
         cost = time.perf_counter() - start
         return Result(val_acc=curve[-1], cost=cost, test_acc=accuracy(net, *splits["test"]), curve=curve,
                       params=sum(p.numel() for p in net.parameters()), flops=count_flops(net, splits["shape"]))
+
+    def retrain(self, arch: Any, epochs: int, emit=None) -> Result:
+        """The full training of a found architecture: every training sample, native resolution."""
+        full = replace(self, epochs=epochs, fraction=1.0, resolution=None)
+        full.bind(derive_seed(self.seed, "retrain", arch), emit)
+        return full.evaluate(arch)
 
     def _train(self, net: torch.nn.Module, splits: dict) -> list[float]:
         x, y = splits["train"]

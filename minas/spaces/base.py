@@ -25,7 +25,7 @@ class ArchGraph:
         """A `graphviz.Digraph` in the DARTS drawing style (left to right, ops on the edges)."""
         import graphviz
         colours = {"input": "darkseagreen2", "node": "lightblue", "output": "palegoldenrod"}
-        g = graphviz.Digraph(graph_attr={"rankdir": "LR", "label": self.title, "labelloc": "t"},
+        g = graphviz.Digraph(graph_attr={"rankdir": "LR", "label": self.title, "labelloc": "t", "fontname": "Helvetica"},
                              node_attr={"style": "filled", "shape": "rect", "fontname": "Helvetica"},
                              edge_attr={"fontname": "Helvetica", "fontsize": "11"})
         for node_id, label, kind in self.nodes:

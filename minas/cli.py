@@ -1,0 +1,118 @@
+"""The `minas` command: `minas demo`, `minas search ...`, `minas list`.
+
+`minas search` offers the same choices as the notebook panel. Each run writes its folder under
+`runs/` (named after its settings, so the same command resumes an interrupted run), an HTML report,
+and prints where they are."""
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from .estimators.base import derive_seed
+
+FAST = os.environ.get("MINAS_FAST") == "1"          # tiny budgets, for tests and CI
+DEMO = dict(estimator="training", dataset="mnist1d", strategy="evolution", seed=0, minutes=None,
+            trials=4 if FAST else 24, epochs=1 if FAST else 4, fraction=0.25 if FAST else 0.5,
+            final_epochs=1 if FAST else 20)
+TRAINING_KNOBS = ("epochs", "fraction", "resolution", "channels", "cells", "batch_size", "device")
+
+
+def parser() -> argparse.ArgumentParser:
+    from . import list_strategies
+    from .builder import ESTIMATOR_HELP
+    p = argparse.ArgumentParser(prog="minas", description="Neural Architecture Search you can read.")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("demo", help="a short search on MNIST-1D: regularized evolution + low-fidelity training")
+    sub.add_parser("list", help="list the strategies, estimators and datasets")
+    s = sub.add_parser("search", help="run (or resume) a search")
+    s.add_argument("--estimator", choices=list(ESTIMATOR_HELP), default="tabular",
+                   help="; ".join(f"{k}: {v}" for k, v in ESTIMATOR_HELP.items()) + " (default: %(default)s)")
+    s.add_argument("--dataset", help="tabular: cifar10, cifar100, ImageNet16-120; training: see `minas list`")
+    s.add_argument("--strategy", choices=list_strategies(), default="evolution", help="(default: %(default)s)")
+    s.add_argument("--trials", type=int, help="number of candidates (default 100 unless --minutes is given)")
+    s.add_argument("--minutes", type=float, help="wall-clock budget of the search")
+    s.add_argument("--seed", type=int, default=0, help="seeds the whole search (default: %(default)s)")
+    t = s.add_argument_group("training (estimator=training)")
+    t.add_argument("--epochs", type=int, help="epochs per candidate (low fidelity)")
+    t.add_argument("--fraction", type=float, help="fraction of the training data per candidate")
+    t.add_argument("--resolution", type=int, help="input size per axis per candidate")
+    t.add_argument("--channels", type=int, help="width C of the network")
+    t.add_argument("--cells", type=int, help="cells N per stage")
+    t.add_argument("--batch-size", type=int)
+    t.add_argument("--device", help="auto (cuda, mps, cpu), cpu, cuda, cuda:1, ...")
+    t.add_argument("--final-epochs", type=int, default=30, help="epochs of the best cell's final training (default: %(default)s)")
+    s.add_argument("--out", default="runs", help="folder for run folders and reports (default: %(default)s)")
+    return p
+
+
+def run_folder(out: str, choices: dict) -> Path:
+    """Same settings, same folder: a repeated command resumes. Budgets are not part of the name."""
+    identity = {k: v for k, v in sorted(choices.items()) if k not in ("trials", "minutes", "final_epochs")}
+    return Path(out) / f"{choices['strategy']}-{choices['dataset']}-seed{choices['seed']}-{derive_seed(identity):08x}"
+
+
+def command_line(choices: dict) -> str:
+    flags = [f"--{k.replace('_', '-')} {shlex.quote(str(v))}" for k, v in choices.items() if v is not None]
+    return "minas search " + " ".join(flags)
+
+
+def search(choices: dict, out: str = "runs") -> int:
+    """Run the search described by `choices`, train the best cell fully, write the report."""
+    from .builder import build_search, dataset_choices
+    from .progress import ProgressBar
+    from .report import write_report
+    choices = dict(choices, dataset=choices.get("dataset") or dataset_choices(choices["estimator"])[0])
+    if choices.get("trials") is None and choices.get("minutes") is None:
+        choices["trials"] = 100
+    final_epochs = choices.pop("final_epochs", None)
+    knobs = {k: choices[k] for k in TRAINING_KNOBS if choices.get(k) is not None}
+    folder = run_folder(out, choices)
+    s = build_search(**{k: v for k, v in choices.items() if k not in TRAINING_KNOBS}, run_dir=folder, **knobs)
+    budget = f"{s.max_trials} trials" if s.max_trials else f"{choices['minutes']:g} minutes"
+    print(f"minas: {s.strategy!r} on {s.space!r}\n       estimator: {s.estimator.describe()}\n"
+          f"       budget: {budget}, seed {s.seed}; run folder: {folder}")
+    s.subscribe(ProgressBar())
+    result = s.run()
+    best = result.best
+    if best is None:
+        print("minas: no candidate succeeded; see the errors in", folder / "trials.jsonl", file=sys.stderr)
+        return 1
+    print(f"best architecture: {best.arch}\n  validation accuracy {best.val_acc:.2f} % (trial {best.index})")
+    final = None
+    if choices["estimator"] == "training" and final_epochs:
+        print(f"final training of the best cell: {final_epochs} epochs on all training data ...")
+        final = s.estimator.retrain(best.arch, final_epochs)
+        print(f"  test accuracy {final.test_acc:.2f} % (validation {final.val_acc:.2f} %, {final.cost:.0f} s)")
+    report = write_report(s, folder / "report.html", command=command_line(dict(choices, final_epochs=final_epochs)),
+                          final=final)
+    print(f"report: {report}")
+    return 0
+
+
+def list_choices() -> int:
+    from . import data, list_estimators, list_spaces, list_strategies
+    from .builder import dataset_choices
+    print("spaces:     ", ", ".join(list_spaces()))
+    print("strategies: ", ", ".join(list_strategies()))
+    print("estimators: ", ", ".join(list_estimators()))
+    print("datasets:    tabular:", ", ".join(dataset_choices("tabular")), "| training:", ", ".join(data.names()))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    import logging
+    logging.basicConfig(format="minas: %(message)s", level=logging.WARNING)
+    args = parser().parse_args(argv)
+    if args.command == "list":
+        return list_choices()
+    if args.command == "demo":
+        return search(dict(DEMO))
+    choices = {k: v for k, v in vars(args).items() if k not in ("command", "out")}
+    return search(choices, out=args.out)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

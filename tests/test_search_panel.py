@@ -1,0 +1,140 @@
+"""The search panel without a browser: ipywidgets builds and updates its models without a kernel (DummyComm),
+so the panel is driven with `Button.click()` and checked through its widgets' values."""
+import time
+
+import pytest
+import torch
+
+import minas
+from minas.data import from_tensors
+from widgets import SearchPanel
+
+
+def png(widget) -> bytes:
+    return bytes(widget.value)
+
+
+@pytest.fixture
+def panel(monkeypatch):
+    monkeypatch.setenv("MINAS_FAST", "1")
+    p = SearchPanel()
+    yield p
+    if p.running:
+        p.stop()
+    p.wait(30)
+
+
+def test_defaults_and_estimator_switch(panel):
+    assert (panel.estimator.value, panel.dataset.value, panel.strategy.value) == ("tabular", "cifar10", "evolution")
+    assert panel.trials.value == 30 and panel.epochs.disabled
+    assert set(panel.strategy.options) == set(minas.list_strategies())
+    assert panel.start_button.disabled is False and panel.stop_button.disabled is True
+    panel.estimator.value = "training"
+    assert "mnist1d" in panel.dataset.options and "cifar100" not in panel.dataset.options
+    assert not panel.epochs.disabled and "train each candidate" in panel.help.value
+    panel.estimator.value = "tabular"
+    assert list(panel.dataset.options) == ["cifar10", "cifar100", "ImageNet16-120"] and panel.epochs.disabled
+    assert "minas-panel" in panel.widget._dom_classes
+
+
+def test_start_button_runs_a_search(panel, tmp_path):
+    before = png(panel.plot)
+    assert before.startswith(b"\x89PNG")
+    panel.trials.value = 15
+    panel.start_button.click()
+    assert panel.wait(60)
+    assert panel.status == "finished" and panel.search.status == "finished"
+    assert len(panel.search.trials) == 15 and "15 / 15 trials" in panel.status_line.value
+    assert "finished" in panel.status_line.value and "table lookup, no training" in panel.status_line.value
+    after = png(panel.plot)
+    assert after.startswith(b"\x89PNG") and after != before
+    assert "<svg" in panel.best.value and "<svg" in panel.latest.value
+    assert "latest: trial 14" in panel.latest.value
+    assert f"best: {panel.result().best.val_acc:.2f} %" in panel.best.value
+    board = panel.leaderboard.value
+    assert board.count("<tr") - 1 == 10                        # header + top 10
+    assert str(panel.result().best.arch) in board
+    assert not panel.start_button.disabled and panel.stop_button.disabled
+
+    page = panel.save_snapshot(tmp_path / "snapshot.html").read_text()
+    assert "<svg" in page and "data:image/png;base64," in page and "15 / 15 trials" in page
+
+
+def test_stop_button_stops_after_the_trial_in_flight(panel):
+    def stop_after_third(event):                               # deterministic: click Stop at trial_finished #3
+        if event.kind == "trial_finished" and len(event.search.trials) == 3:
+            assert not panel.stop_button.disabled and panel.start_button.disabled
+            panel.stop_button.click()
+
+    panel.subscribe(stop_after_third)
+    panel.start(trials=5000)
+    assert panel.wait(60)
+    assert panel.status == "stopped" and len(panel.search.trials) == 3
+    assert "stopped" in panel.status_line.value and "3 / 5000 trials" in panel.status_line.value
+    assert panel.leaderboard.value.count("<tr") - 1 == 3
+    assert not panel.start_button.disabled and panel.stop_button.disabled
+
+
+@pytest.fixture
+def one_thread():
+    """Tiny networks gain nothing from intra-op threads, and on a busy 2-core machine they spin-wait."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_training_search_shows_epochs_and_device(panel, one_thread):
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(48, 1, 8, generator=g), torch.randint(0, 3, (48,), generator=g)
+    data = from_tensors("tiny", x[:40], y[:40], x[40:], y[40:], num_classes=3)
+    seen = []
+    panel.subscribe(lambda e: e.kind == "epoch_finished" and seen.append(panel.status_line.value))
+    panel.start(estimator="training", dataset=data, trials=2, epochs=2, channels=4, batch_size=16, device="cpu")
+    assert panel.wait(120), panel.status_line.value
+    assert panel.status == "finished", panel.status_line.value
+    assert any("trial 1, epoch 2/2" in s for s in seen)
+    assert "training on cpu (" in panel.status_line.value and "tiny" in panel.status_line.value
+
+
+def test_failures_show_in_the_status_line(panel, tmp_path):
+    panel.start(estimator="training", dataset="imagefolder")  # cannot even be built: no folder given
+    assert panel.status == "failed" and panel.search is None and panel.wait(1)
+    assert "failed: DataError" in panel.status_line.value and "imagefolder needs root" in panel.status_line.value
+    assert not panel.start_button.disabled and panel.stop_button.disabled
+
+    panel.start(estimator="tabular", trials=3, seed=0, run_dir=tmp_path / "run")
+    assert panel.wait(60) and panel.status == "finished"
+    panel.start(trials=3, seed=1, run_dir=tmp_path / "run")    # fails inside the search thread
+    assert panel.wait(60)
+    assert panel.status == "failed" and panel.search.status == "failed"
+    assert "failed: RunDirError" in panel.status_line.value and "different search" in panel.status_line.value
+    assert not panel.start_button.disabled
+
+
+def test_heavy_redraws_are_coalesced(panel):
+    redraws = []
+    panel.plot.observe(lambda change: redraws.append(change), names="value")
+    statuses = []
+    panel.status_line.observe(lambda change: statuses.append(change), names="value")
+    start = time.monotonic()
+    panel.start(trials=400)
+    assert panel.wait(60) and panel.status == "finished"
+    elapsed = time.monotonic() - start
+    assert 1 <= len(redraws) <= 2 + 4 * elapsed              # ≤ 4 per second, plus the final one
+    assert len(statuses) >= 400                              # the status line follows every trial
+
+
+def test_start_twice_is_refused(panel):
+    panel.subscribe(lambda e: e.kind == "trial_finished" and len(e.search.trials) == 2 and panel.stop())
+    gate = []
+
+    def try_again(event):
+        if event.kind == "trial_finished" and len(event.search.trials) == 1:
+            with pytest.raises(RuntimeError, match="already running"):
+                panel.start()
+            gate.append(True)
+
+    panel.subscribe(try_again)
+    panel.start(trials=1000)
+    assert panel.wait(60) and gate and panel.status == "stopped"
