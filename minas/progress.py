@@ -17,5 +17,5 @@ class ProgressBar:
             self.bar.update(1)
             best = search.best
             self.bar.set_postfix_str(f"best {best.val_acc:.2f} %" if best else "no successful trial yet")
-        elif event.kind.startswith("search_") and event.kind not in ("search_paused", "search_resumed") and self.bar:
+        elif event.kind in ("search_finished", "search_stopped", "search_failed") and self.bar is not None:
             self.bar.close()

@@ -133,3 +133,27 @@ def browser():
             yield b
         finally:
             b.close()
+
+
+# --- library fixtures shared by the unit tests ----------------------------------------------------
+
+@pytest.fixture(scope="session")
+def bench():
+    from minas.benchmarks import NASBench201
+    return NASBench201("cifar10")
+
+
+@pytest.fixture(scope="session")
+def space():
+    from minas.spaces import CellSpace
+    return CellSpace()
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """Tiny networks: one intra-op thread is far faster than two on a shared, busy machine."""
+    import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -86,3 +86,13 @@ def test_import_minas_stays_light():
             "'pandas', 'torchvision', 'mnist1d') if m in sys.modules]; print(heavy)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_progress_bar_with_a_time_budget_closes_cleanly(capsys, caplog):
+    from minas.progress import ProgressBar
+    s = minas.Search(minas.spaces.CellSpace(), minas.strategies.RandomSearch(), minas.estimators.Tabular(),
+                     trials=None, max_cost=20_000)
+    bar = s.subscribe(ProgressBar())
+    s.run()
+    assert bar.bar.n == len(s.trials) and bar.bar.disable       # every trial ticked, then closed
+    assert "failed" not in caplog.text                              # no listener error was swallowed

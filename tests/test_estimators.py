@@ -12,17 +12,9 @@ from minas.spaces import ArchError, CellSpace
 from minas.strategies import RandomSearch
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 ARCH_9930 = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
-
-
-@pytest.fixture(scope="module")
-def space():
-    return CellSpace()
-
-
-@pytest.fixture(scope="module")
-def bench():
-    return NASBench201("cifar10")
 
 
 @pytest.fixture(scope="module")
@@ -126,15 +118,6 @@ def _bumps(n, gen):
 def bumps():
     gen = torch.Generator().manual_seed(0)
     return from_tensors("bumps", *_bumps(300, gen), *_bumps(90, gen))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny networks: one intra-op thread is far faster than two on a shared, busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _training(bumps, **settings):

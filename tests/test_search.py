@@ -24,15 +24,6 @@ from minas.strategies import RandomSearch, RegularizedEvolution
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def bench():
-    return NASBench201("cifar10")
-
-
-@pytest.fixture(scope="module")
-def space():
-    return CellSpace()
-
 
 class Counting(Tabular):
     """A Tabular subclass (the issue's rule: subclasses of an estimator work in a search) that counts calls."""

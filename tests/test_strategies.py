@@ -14,15 +14,6 @@ from minas.trial import Trial
 SEEDS, QUERIES = 50, 100
 
 
-@pytest.fixture(scope="module")
-def bench():
-    return NASBench201("cifar10")
-
-
-@pytest.fixture(scope="module")
-def space():
-    return CellSpace()
-
 
 def _archs(space, strategy, bench, seed, trials=30):
     result = minas.Search(space, strategy, Tabular(bench), trials=trials, seed=seed).run()

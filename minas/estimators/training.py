@@ -45,8 +45,11 @@ class Training(Estimator):
         self._device = resolve_device(self.device)
 
     def prepare(self, space) -> None:
+        """Load the data and build one network now, so a dataset that does not fit fails before any trial."""
+        import random
         self.space = space
-        self.data_shape()                               # load now: a bad dataset fails before any trial
+        space.to_module(space.sample(random.Random(0)), input_shape=self.data.input_shape,
+                        num_classes=self.data.num_classes, channels=self.channels, cells=self.cells)
 
     def config(self) -> dict[str, Any]:
         config = super().config()
@@ -64,9 +67,6 @@ class Training(Estimator):
             from .. import data
             self.dataset = data.load(self.dataset, seed=self.data_seed)
         return self.dataset
-
-    def data_shape(self) -> tuple[int, ...]:
-        return self.data.input_shape
 
     def fidelity(self, budget: Any) -> "Training":
         """This estimator with `budget` applied: a number of epochs, or a dict of field overrides."""
