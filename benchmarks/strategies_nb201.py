@@ -43,7 +43,8 @@ def main() -> None:
           f"{args.seeds} seeds x {args.queries} queries; optimum {max(table):.2f}\n")
     print(f"{'strategy':<34} {'mean best':>9} {'s.e.':>6} {'vs random':>10} {'seconds':>8}")
     print(f"{'random search, exact expectation':<34} {expected_random_best(table, args.queries):9.2f}")
-    rows = [("random", {}), ("evolution", {}), ("evolution", {"aging": False})]
+    rows = [("random", {}), ("evolution", {}), ("evolution", {"aging": False}), ("local", {}),
+            ("local", {"first_improvement": False}), ("reinforce", {}), ("bayesopt", {})]
     baseline = None
     for name, settings in rows:
         start = time.perf_counter()

@@ -201,3 +201,10 @@ def test_registry():
     assert set(minas.list_estimators()) == set(names)
     assert isinstance(ESTIMATORS.create("tabular"), Tabular)
     assert isinstance(ESTIMATORS.create("training", device="cpu"), Estimator)
+
+
+def test_dataset_that_does_not_fit_the_network_fails_before_any_trial(space):
+    tiny = from_tensors("tiny", torch.randn(40, 3, 2, 2), torch.randint(0, 3, (40,)),
+                        torch.randn(10, 3, 2, 2), torch.randint(0, 3, (10,)))
+    with pytest.raises(ArchError, match=r"dataset 'tiny' does not fit .*too small"):
+        minas.Search(space, RandomSearch(), Training(dataset=tiny), trials=3)

@@ -1,18 +1,22 @@
-"""Search strategies on NAS-Bench-201: determinism, the issue's statistical check, regularized evolution's rules."""
+"""Search strategies on NAS-Bench-201: determinism, resume, the issue's statistical checks, each strategy's rules."""
+import math
 import random
 import statistics
 
+import pandas as pd
 import pytest
 
 import minas
 from minas.benchmarks import NASBench201
 from minas.estimators import Result, Tabular
-from minas.spaces import CellSpace
-from minas.strategies import STRATEGIES, RandomSearch, RegularizedEvolution, Strategy
+from minas.spaces import CellSpace, SearchSpace
+from minas.strategies import (STRATEGIES, REINFORCE, BayesianOptimization, LocalSearch, RandomSearch,
+                              RegularizedEvolution, Strategy)
 from minas.trial import Trial
 
 SEEDS, QUERIES = 50, 100
-
+NEW = [LocalSearch, lambda: LocalSearch(first_improvement=False), REINFORCE, BayesianOptimization]
+NEW_IDS = ["local", "local-best-improvement", "reinforce", "bayesopt"]
 
 
 def _archs(space, strategy, bench, seed, trials=30):
@@ -20,8 +24,8 @@ def _archs(space, strategy, bench, seed, trials=30):
     return list(result.trials.arch)
 
 
-@pytest.mark.parametrize("make", [RandomSearch, RegularizedEvolution, lambda: RegularizedEvolution(aging=False)],
-                         ids=["random", "evolution", "evolution-no-aging"])
+@pytest.mark.parametrize("make", [RandomSearch, RegularizedEvolution, lambda: RegularizedEvolution(aging=False)] + NEW,
+                         ids=["random", "evolution", "evolution-no-aging"] + NEW_IDS)
 def test_deterministic_given_seed(space, bench, make):
     first = _archs(space, make(), bench, seed=0)
     assert len(first) == 30
@@ -136,3 +140,120 @@ def test_every_registered_strategy_constructs_without_arguments(space, bench):
         assert len(result.trials) == 3
     with pytest.raises(ValueError, match="random"):
         STRATEGIES.get("no-such-strategy")
+
+
+# --- local search, REINFORCE, BANANAS -------------------------------------------------------------
+
+@pytest.mark.parametrize("make", NEW, ids=NEW_IDS)
+def test_resume_through_a_run_folder_matches_an_uninterrupted_run(space, bench, make, tmp_path, one_thread):
+    straight = minas.Search(space, make(), Tabular(bench), trials=60, seed=3).run().trials
+    minas.Search(space, make(), Tabular(bench), trials=30, seed=3, run_dir=tmp_path).run()
+    resumed = minas.Search(space, make(), Tabular(bench), trials=60, seed=3, run_dir=tmp_path).run().trials
+    assert list(resumed.arch) == list(straight.arch)
+    assert list(resumed.val_acc) == list(straight.val_acc)
+
+
+@pytest.mark.parametrize("make", NEW, ids=NEW_IDS)
+def test_beats_random_search(space, bench, make, one_thread):
+    """Mean best of 60 queries over 20 seeds, against random search's exact expectation after 60 queries."""
+    seeds, queries = 20, 60
+    values = sorted(bench.query(cell)["val_acc"] for cell in space.enumerate())
+    n = len(values)
+    random_best = sum(v * ((k / n) ** queries - ((k - 1) / n) ** queries) for k, v in enumerate(values, start=1))
+    bests = []
+    for seed in range(seeds):
+        search = minas.Search(space, make(), Tabular(bench), trials=queries, seed=seed)
+        while search.step() is not None:
+            pass
+        bests.append(search.best.val_acc)
+    mean, se = statistics.fmean(bests), statistics.stdev(bests) / seeds ** 0.5
+    assert mean - random_best > 2 * se, (mean, random_best, se)
+
+
+def test_local_search_never_asks_twice_and_climbs_by_single_edits(space, bench):
+    for make in (lambda: LocalSearch(initial=3), lambda: LocalSearch(initial=3, first_improvement=False)):
+        for seed in range(3):
+            strategy = make()
+            search = minas.Search(space, strategy, Tabular(bench), trials=200, seed=seed)
+            while search.step() is not None:
+                pass
+            archs = [t.arch for t in search.trials]
+            assert len(set(archs)) == len(archs) == 200
+            assert strategy.state()["local_optima"]          # 200 queries reach several local optima
+            for optimum in strategy.optima:                   # no evaluated neighbour beats a local optimum
+                told = {t.arch: t.val_acc for t in search.trials}
+                assert all(told.get(n, -1) <= optimum.val_acc for n in space.neighbours(optimum.arch))
+
+
+def test_reinforce_probabilities_sum_to_one_and_follow_the_reward(space):
+    strategy = REINFORCE()
+    strategy.setup(space, random.Random(0))
+    target = space.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|")
+    edges = [f"{j}->{i}" for i, j in space.edges]
+    probabilities = strategy.state()["probabilities"]
+    assert list(probabilities) == edges
+    assert all(p == pytest.approx(1 / len(space.ops)) for row in probabilities.values() for p in row.values())
+    rng = random.Random(1)
+    for k in range(30):                                  # the target always scores well, random cells poorly
+        strategy.tell(Trial(2 * k, target, Result(val_acc=90.0, cost=1.0)))
+        strategy.tell(Trial(2 * k + 1, space.sample(rng), Result(val_acc=60.0, cost=1.0)))
+        strategy.tell(Trial(2 * k + 1, space.sample(rng), None, error="failed trials are skipped"))
+    probabilities = strategy.state()["probabilities"]
+    for edge, op in zip(edges, target.ops):
+        assert sum(probabilities[edge].values()) == pytest.approx(1)
+        assert probabilities[edge][op] == max(probabilities[edge].values()) > 0.5
+    asked = [strategy.ask() for _ in range(50)]
+    assert sum(a == target for a in asked) > 5
+
+
+class _Numbers(SearchSpace):
+    """A search space that is not a cell: the numbers 0..9."""
+    size = 10
+
+    def sample(self, rng):
+        return rng.randrange(10)
+
+    def mutate(self, arch, rng):
+        return (arch + 1) % 10
+
+    def neighbours(self, arch):
+        return [(arch - 1) % 10, (arch + 1) % 10]
+
+    def encode(self, arch):
+        return [float(arch)]
+
+    def parse(self, text):
+        return int(text)
+
+    def to_module(self, arch, *, input_shape, num_classes, **options):
+        raise NotImplementedError
+
+    def describe_graph(self, arch):
+        raise NotImplementedError
+
+
+def test_reinforce_refuses_a_space_without_edges_and_ops():
+    with pytest.raises(TypeError, match="REINFORCE needs a cell space.*_Numbers"):
+        REINFORCE().setup(_Numbers(), random.Random(0))
+
+
+def test_bayesopt_predictions_follow_the_table(space, bench, one_thread):
+    strategy = BayesianOptimization()
+    strategy.setup(space, random.Random(0))
+    with pytest.raises(RuntimeError, match="no predictor yet"):
+        strategy.predict([space.sample(random.Random(0))])
+    search = minas.Search(space, strategy, Tabular(bench), trials=60, seed=0)
+    search.run()
+    rng = random.Random(2)
+    archs = [space.sample(rng) for _ in range(200)]
+    mean, std = strategy.predict(archs)
+    assert len(mean) == len(std) == 200
+    assert all(math.isfinite(m) and math.isfinite(s) and s >= 0 for m, s in zip(mean, std))
+    truth = [bench.query(a)["val_acc"] for a in archs]
+    ranks = [pd.Series(v).rank().tolist() for v in (mean, truth)]
+    assert statistics.correlation(*ranks) > 0.3              # Spearman's rank correlation
+    state = strategy.state()
+    assert state["fits"] == 5 and len(state["proposed"]) == strategy.batch
+    assert len(state["candidates"]) == len(state["predicted_mean"]) == len(state["predicted_std"]) > strategy.batch
+    told = {str(t.arch) for t in search.trials}
+    assert not told & set(state["candidates"][strategy.batch:])   # candidates are never evaluated ones

@@ -47,9 +47,13 @@ class Training(Estimator):
     def prepare(self, space) -> None:
         """Load the data and build one network now, so a dataset that does not fit fails before any trial."""
         import random
+        from ..spaces import ArchError
         self.space = space
-        space.to_module(space.sample(random.Random(0)), input_shape=self.data.input_shape,
-                        num_classes=self.data.num_classes, channels=self.channels, cells=self.cells)
+        try:
+            space.to_module(space.sample(random.Random(0)), input_shape=self.data.input_shape,
+                            num_classes=self.data.num_classes, channels=self.channels, cells=self.cells)
+        except ArchError as e:
+            raise ArchError(f"dataset {self.data.name!r} does not fit {space!r}: {e}") from None
 
     def config(self) -> dict[str, Any]:
         config = super().config()

@@ -1,0 +1,99 @@
+"""Local search, White, Nolen & Savani, "Exploring the Loss Landscape in Neural Architecture
+Search", UAI 2021 (arXiv:2005.02960; their code: naszilla `local_search`).
+
+Hill climbing on the space's neighbourhood graph (architectures one edit apart):
+
+1. (re)start: evaluate `initial` random architectures; the best of them becomes the centre;
+2. evaluate the centre's neighbours in random order;
+   - first improvement (`first_improvement=True`, the paper code's default): move to the first
+     neighbour that beats the centre, at once;
+   - best improvement (the paper's Algorithm 1): evaluate the whole neighbourhood, then move to
+     the best neighbour if it beats the centre;
+3. when no neighbour beats the centre, it is a local optimum: restart at 1.
+
+No architecture is ever evaluated twice. The paper's point is that on NAS-Bench-201 the loss
+landscape is smooth enough that this simple method is among the best at a few hundred queries.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .base import Strategy
+
+
+def _score(trial) -> float:
+    """A failed trial is worse than any architecture that trained."""
+    return trial.val_acc if trial.ok else float("-inf")
+
+
+@dataclass
+class LocalSearch(Strategy):
+    """Hill climbing from the best of `initial` random samples, restarting at local optima."""
+
+    initial: int = 10
+    first_improvement: bool = True
+
+    name = "local"
+
+    def setup(self, space, rng):
+        super().setup(space, rng)
+        if self.initial < 1:
+            raise ValueError(f"initial must be >= 1, got {self.initial}")
+        self.seen: set = set()          # every architecture asked for and told
+        self.starts: list = []          # this (re)start's random trials
+        self.centre = None              # the trial being climbed from; None while (re)starting
+        self.todo: list = []            # the centre's neighbours not evaluated yet
+        self.best_neighbour = None      # best improving neighbour so far (best-improvement variant)
+        self.optima: list = []          # local optima reached so far (trials)
+
+    def ask(self) -> Any:
+        if self.centre is not None:
+            return self.rng.choice(self.todo)       # neighbours in random order
+        for _ in range(1000):                       # a fresh random architecture
+            arch = self.space.sample(self.rng)
+            if arch not in self.seen:
+                return arch
+        return arch                                 # (a nearly exhausted space: repeat one)
+
+    def tell(self, trial):
+        super().tell(trial)
+        self.seen.add(trial.arch)
+        if self.centre is None:
+            self.starts.append(trial)
+            if len(self.starts) >= self.initial:
+                best = max(self.starts, key=_score)
+                self.starts = []
+                if best.ok:
+                    self._move_to(best)
+            return
+        if trial.arch in self.todo:
+            self.todo.remove(trial.arch)
+        if _score(trial) > _score(self.best_neighbour or self.centre):
+            self.best_neighbour = trial
+            if self.first_improvement:
+                self._move_to(trial)
+                return
+        if not self.todo:                           # the whole neighbourhood is evaluated
+            if self.best_neighbour is not None:
+                self._move_to(self.best_neighbour)
+            else:
+                self._restart()
+
+    def _move_to(self, trial) -> None:
+        """Make `trial` the centre; its unevaluated neighbours are the next to try."""
+        self.centre, self.best_neighbour = trial, None
+        self.todo = [n for n in self.space.neighbours(trial.arch) if n not in self.seen]
+        if not self.todo:
+            self._restart()
+
+    def _restart(self) -> None:
+        self.optima.append(self.centre)
+        self.centre, self.todo, self.best_neighbour = None, [], None
+
+    def state(self):
+        return {"centre": None if self.centre is None else str(self.centre.arch),
+                "centre_val_acc": None if self.centre is None else self.centre.val_acc,
+                "neighbours_left": len(self.todo),
+                "local_optima": [str(t.arch) for t in self.optima],
+                "local_optima_val_acc": [t.val_acc for t in self.optima]}
