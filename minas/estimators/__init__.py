@@ -3,9 +3,11 @@ from ..registry import Registry
 from .base import EstimationError, Estimator, Result
 from .tabular import Tabular
 from .training import Training
+from .zero_cost import ZeroCost
 
 ESTIMATORS: Registry[Estimator] = Registry("estimator")
 ESTIMATORS.register("tabular")(Tabular)
 ESTIMATORS.register("training")(Training)
+ESTIMATORS.register("zero_cost")(ZeroCost)
 
-__all__ = ["EstimationError", "Estimator", "Result", "Tabular", "Training", "ESTIMATORS"]
+__all__ = ["EstimationError", "Estimator", "Result", "Tabular", "Training", "ZeroCost", "ESTIMATORS"]
