@@ -33,6 +33,12 @@ def derive_seed(*parts: Any) -> int:
     return int.from_bytes(digest[:4], "little") & 0x7FFFFFFF
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, (int, float, str, bool, type(None))):
+        return value
+    return getattr(value, "name", None) if isinstance(getattr(value, "name", None), str) else str(value)
+
+
 class Estimator:
     """Base class. `Search` calls `bind` before each `evaluate`, handing over the trial's seed and
     a function that emits progress events (e.g. one per training epoch)."""
@@ -54,9 +60,9 @@ class Estimator:
         """Called once by `Search`: raise if this estimator cannot score `space`'s architectures."""
 
     def config(self) -> dict[str, Any]:
+        """Name and settings, as plain JSON values (a dataset by its name; the search's space left out)."""
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)} if dataclasses.is_dataclass(self) else {}
-        return {"name": self.name, **{k: v if isinstance(v, (int, float, str, bool, type(None))) else str(v)
-                                      for k, v in fields.items()}}
+        return {"name": self.name, **{k: _plain(v) for k, v in fields.items() if k != "space"}}
 
     def describe(self) -> str:
         """One line for the user: what this estimator does and where (device, threads)."""

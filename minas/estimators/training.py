@@ -55,12 +55,6 @@ class Training(Estimator):
         except ArchError as e:
             raise ArchError(f"dataset {self.data.name!r} does not fit {space!r}: {e}") from None
 
-    def config(self) -> dict[str, Any]:
-        config = super().config()
-        config.pop("space")
-        config["dataset"] = getattr(self.dataset, "name", self.dataset)
-        return config
-
     def describe(self) -> str:
         return (f"training on {describe_device(self._device)}: {self.epochs} epochs, {self.fraction:.0%} of "
                 f"{self.data.describe()}, C={self.channels}, N={self.cells}")

@@ -50,12 +50,6 @@ class ZeroCost(Estimator):
         self.space = space
         self.batch()
 
-    def config(self) -> dict[str, Any]:
-        config = super().config()
-        config.pop("space")
-        config["dataset"] = getattr(self.dataset, "name", self.dataset)
-        return config
-
     def describe(self) -> str:
         source = f"input {tuple(self.input_shape)}" if self.input_shape else getattr(self.dataset, "name", self.dataset)
         return f"zero-cost proxy {self.proxy!r} at initialisation ({source}, C={self.channels}, N={self.cells})"
