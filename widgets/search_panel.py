@@ -8,7 +8,6 @@ headless (nbclient, CI) drive the same panel: `panel.start(trials=20); panel.wai
 """
 from __future__ import annotations
 
-import math
 import os
 import threading
 import time
@@ -54,7 +53,7 @@ class SearchPanel:
         self._lock = threading.Lock()                    # the status line is written from two threads
         self._renderer: threading.Thread | None = None
         self._wake, self._ended = threading.Event(), threading.Event()
-        self._phase, self._best, self._done, self._t0, self._t1 = "", None, 0, 0.0, 0.0
+        self._phase, self._t0, self._t1 = "", 0.0, 0.0
         self._device = self._setup = self._warning = ""
         d = _defaults(os.environ.get("MINAS_FAST") == "1") | {k: v for k, v in choices.items() if k in CONTROLS}
         style, L = {"description_width": "initial"}, W.Layout
@@ -119,7 +118,7 @@ class SearchPanel:
         args = dict(estimator=self.estimator.value, dataset=self.dataset.value if dataset is None or
                     isinstance(dataset, str) else dataset, strategy=self.strategy.value, trials=self.trials.value,
                     seed=self.seed.value, run_dir=run_dir, **training)
-        self.search, self.error, self._warning, self._phase, self._best, self._done = None, None, "", "", None, 0
+        self.search, self.error, self._warning, self._phase = None, None, "", ""
         self._t0 = self._t1 = time.monotonic()
         name = getattr(args["dataset"], "name", args["dataset"])
         name = f"NAS-Bench-201 {name}" if args["estimator"] == "tabular" else name
@@ -203,9 +202,6 @@ class SearchPanel:
             elif kind == "epoch_finished":
                 self._phase = f"trial {trial.index}, epoch {event.data['epoch']}/{event.data['epochs']}"
             elif kind == "trial_finished":
-                self._done += 1
-                if trial.ok and not math.isnan(trial.val_acc) and (self._best is None or trial.val_acc > self._best):
-                    self._best = trial.val_acc
                 self._phase = ""
                 self._wake.set()
             if kind in ENDS:
@@ -249,7 +245,7 @@ class SearchPanel:
             latest = best = ""
             if trials:
                 latest = arch_svg(search.space, trials[-1].arch, f"latest: trial {trials[-1].index}")
-                top = max((t for t in trials if t.ok), key=lambda t: t.val_acc, default=None)
+                top = search.best
                 if top is not None:
                     best = arch_svg(search.space, top.arch, f"best: {top.val_acc:.2f} % (trial {top.index})")
             board = views.leaderboard_html(trials)
@@ -287,9 +283,11 @@ class SearchPanel:
                 state = self.status if self.status in ("stopping", "paused") else "running"
             self.status = state
             end = self._t1 if state in ("finished", "stopped", "failed") else time.monotonic()
-            total = self.search.max_trials if self.search is not None else self.trials.value
-            value = views.status_html(state, done=self._done, total=total, elapsed=max(0.0, end - self._t0),
-                                      best=self._best, phase=self._phase if phase is None else phase,
+            search = self.search
+            total = search.max_trials if search is not None else self.trials.value
+            best = search.best if search is not None else None
+            value = views.status_html(state, done=len(search.trials) if search is not None else 0, total=total,
+                                      elapsed=max(0.0, end - self._t0), best=best.val_acc if best else None, phase=self._phase if phase is None else phase,
                                       error=self.error, device=self._device, setup=self._setup,
                                       warning=self._warning)
             with self.status_line.hold_sync():

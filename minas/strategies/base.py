@@ -28,6 +28,14 @@ class Strategy:
         """Learn from a finished trial (failed trials included: `trial.ok` is False)."""
         self.history.append(trial)
 
+    def sample_new(self, seen) -> Any:
+        """A random architecture not in `seen` (after 1,000 misses the space is nearly exhausted: repeat one)."""
+        for _ in range(1000):
+            arch = self.space.sample(self.rng)
+            if arch not in seen:
+                return arch
+        return arch
+
     def state(self) -> dict[str, Any]:
         """What a panel may show about the strategy's inner state."""
         return {}

@@ -59,7 +59,7 @@ class BayesianOptimization(Strategy):
 
     def ask(self) -> Any:
         if len(self.history) < self.initial or not any(t.ok for t in self.history):
-            return self._fresh()
+            return self.sample_new(self.seen)
         if not self.queue:
             self._propose()
         return self.queue.pop(0)
@@ -87,7 +87,7 @@ class BayesianOptimization(Strategy):
         parents = sorted(ok, key=lambda t: t.val_acc, reverse=True)[:self.parents]
         pool = dict.fromkeys(a for a in (self.space.mutate(parents[i % len(parents)].arch, self.rng)
                                          for i in range(self.candidates)) if a not in self.seen)
-        pool = list(pool) or [self._fresh()]
+        pool = list(pool) or [self.sample_new(self.seen)]
         mean, std = self.predict(pool)
         draws = [self.rng.gauss(m, s) for m, s in zip(mean, std)]
         order = sorted(range(len(pool)), key=lambda i: draws[i], reverse=True)
@@ -110,14 +110,6 @@ class BayesianOptimization(Strategy):
             loss.backward()
             optimizer.step()
         return [w.detach() for w in weights]
-
-    def _fresh(self) -> Any:
-        """A random architecture not evaluated yet (if the space still has one)."""
-        for _ in range(1000):
-            arch = self.space.sample(self.rng)
-            if arch not in self.seen:
-                return arch
-        return arch
 
     def state(self):
         return {"fits": self.fits, **self.latest}

@@ -52,11 +52,7 @@ class LocalSearch(Strategy):
     def ask(self) -> Any:
         if self.centre is not None:
             return self.rng.choice(self.todo)       # neighbours in random order
-        for _ in range(1000):                       # a fresh random architecture
-            arch = self.space.sample(self.rng)
-            if arch not in self.told:
-                return arch
-        return arch                                 # (a nearly exhausted space: repeat one)
+        return self.sample_new(self.told)           # a fresh random architecture
 
     def tell(self, trial):
         super().tell(trial)
