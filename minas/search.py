@@ -70,6 +70,7 @@ class Search:
         self._log: RunLog | None = None
         self._thread: threading.Thread | None = None
         self.current: Trial | None = None
+        self.strategy_done = False       # the strategy raised StopIteration: nothing more to try
 
     def config(self) -> dict[str, Any]:
         """What identifies this search (the budget of trials or seconds may grow on resume)."""
@@ -118,6 +119,7 @@ class Search:
     def _begin(self) -> None:
         """Set the strategy up and replay whatever the run folder already holds."""
         self.strategy.setup(self.space, random.Random(derive_seed(self.seed, "strategy")))
+        self.strategy._emit = lambda kind, **data: self._emit(kind, self.current, **data)
         self._emit("search_started")
         if self.run_dir is None:
             return
@@ -160,9 +162,14 @@ class Search:
             if self.status == "ready":
                 self._begin()
                 self.status = "running"
-            if self.exhausted:
+            if self.exhausted or self.strategy_done:
                 return None
-            trial = self.current = Trial(len(self.trials), self.strategy.ask())
+            try:
+                arch = self.strategy.ask()
+            except StopIteration:
+                self.strategy_done = True
+                return None
+            trial = self.current = Trial(len(self.trials), arch)
             self._emit("trial_started", trial)
             self._evaluate(trial)
             self.current = None
@@ -185,7 +192,8 @@ class Search:
             self.status = "failed"
             self._emit("search_failed", error=f"{type(e).__name__}: {e}")
             raise
-        self.status = "stopped" if self._stop.is_set() and not self.exhausted else "finished"
+        ended = self.exhausted or self.strategy_done
+        self.status = "stopped" if self._stop.is_set() and not ended else "finished"
         self._emit(f"search_{self.status}")
         return self.result()
 

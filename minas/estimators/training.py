@@ -37,6 +37,7 @@ class Training(Estimator):
     label_smoothing: float = 0.1
     device: str = "auto"
     data_seed: int = 0               # seeds the train/validation split, not the training
+    test_curve: bool = False         # also measure test accuracy after every epoch (to build tables)
     space: Any = None                # set by the search; CellSpace() when used on its own
 
     name = "training"
@@ -87,10 +88,11 @@ class Training(Estimator):
         net = space.to_module(arch, input_shape=splits["shape"], num_classes=self.data.num_classes,
                               channels=f.channels, cells=f.cells).to(self._device)
         start = time.perf_counter()
-        curve = f._train(net, splits)
+        curve, test_curve = f._train(net, splits)
         cost = time.perf_counter() - start
         return Result(val_acc=curve[-1], cost=cost, test_acc=accuracy(net, *splits["test"]), curve=curve,
-                      params=sum(p.numel() for p in net.parameters()), flops=count_flops(net, splits["shape"]))
+                      params=sum(p.numel() for p in net.parameters()), flops=count_flops(net, splits["shape"]),
+                      extra={"test_curve": test_curve} if f.test_curve else {})
 
     def retrain(self, arch: Any, epochs: int, emit=None) -> Result:
         """The full training of a found architecture: every training sample, native resolution."""
@@ -98,13 +100,14 @@ class Training(Estimator):
         full.bind(derive_seed(self.seed, "retrain", arch), emit)
         return full.evaluate(arch)
 
-    def _train(self, net: torch.nn.Module, splits: dict) -> list[float]:
+    def _train(self, net: torch.nn.Module, splits: dict) -> tuple[list[float], list[float]]:
+        """Validation (and, with `test_curve`, test) accuracy after each epoch."""
         x, y = splits["train"]
         steps_per_epoch = math.ceil(len(x) / self.batch_size)
         opt = torch.optim.SGD(net.parameters(), lr=self.lr, momentum=0.9, nesterov=True, weight_decay=self.weight_decay)
         schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, self.epochs * steps_per_epoch))
         order = torch.Generator().manual_seed(self.seed)
-        curve = []
+        curve, test_curve = [], []
         for epoch in range(self.epochs):
             net.train()
             total = torch.zeros((), device=x.device)
@@ -119,8 +122,10 @@ class Training(Estimator):
             if not math.isfinite(mean_loss):
                 raise EstimationError(f"training diverged: the loss became {mean_loss} in epoch {epoch + 1}")
             curve.append(accuracy(net, *splits["val"]))
+            if self.test_curve:
+                test_curve.append(accuracy(net, *splits["test"]))
             self.emit("epoch_finished", epoch=epoch + 1, epochs=self.epochs, loss=mean_loss, val_acc=curve[-1])
-        return curve
+        return curve, test_curve
 
 
 @torch.no_grad()

@@ -21,8 +21,15 @@ class Strategy:
         self.history: list = []
 
     def ask(self) -> Any:
-        """The next architecture to evaluate."""
+        """The next architecture to evaluate; raise StopIteration when the strategy has finished
+        (e.g. a one-shot strategy after its last epoch), which ends the search."""
         raise NotImplementedError
+
+    def emit(self, kind: str, **data: Any) -> None:
+        """Send an event (e.g. a one-shot strategy's `epoch_finished` with its architecture weights)
+        to the search's listeners; `Search` binds this, and on its own a strategy sends nothing."""
+        if getattr(self, "_emit", None):
+            self._emit(kind, **data)
 
     def tell(self, trial) -> None:
         """Learn from a finished trial (failed trials included: `trial.ok` is False)."""
