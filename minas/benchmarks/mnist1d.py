@@ -55,7 +55,10 @@ class MNIST1DBench:
 
     def _row(self, arch: Any) -> dict[str, Any]:
         cell = self.space.parse(arch) if isinstance(arch, str) else self.space.check(arch)
-        return self._table["cells"][self.space.canonical(cell)]
+        try:
+            return self._table["cells"][self.space.canonical(cell)]
+        except KeyError:
+            raise KeyError(f"{cell} is not in {self.path}, a partial table ({self.unique()} of 871 cells)") from None
 
     def query(self, arch: Any, rng: random.Random | None = None, epochs: int | None = None) -> dict[str, Any]:
         """The record of `arch` after `epochs` (default: all) of the protocol's cosine schedule: the
