@@ -90,9 +90,13 @@ class CellNetwork(nn.Module):
             if stage:
                 layers.append(ResidualReduction(dim, c, 2 * c))
                 c *= 2
-            layers += [InferCell(cell, dim, c) for _ in range(cells)]
+            layers += [self.make_cell(cell, dim, c) for _ in range(cells)]
         self.cells = nn.Sequential(*layers)
         self.head = nn.Sequential(bn(c), nn.ReLU(), gpool(1), nn.Flatten(), nn.Linear(c, num_classes))
+
+    def make_cell(self, cell, dim: int, channels: int) -> nn.Module:
+        """One cell of the network (a supernet overrides this with a cell of every op)."""
+        return InferCell(cell, dim, channels)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.cells(self.stem(x)))

@@ -55,13 +55,15 @@ class REINFORCE(Strategy):
 
     def tell(self, trial):
         super().tell(trial)
-        if not trial.ok:
-            return
-        reward = trial.val_acc / 100
+        if trial.ok:
+            self.learn(trial.arch, trial.val_acc / 100)
+
+    def learn(self, arch: Cell, reward: float) -> None:
+        """One policy-gradient step for `arch`, which earned `reward` (in [0, 1])."""
         advantage = 0.0 if self.baseline is None else reward - self.baseline
         self.baseline = reward if self.baseline is None else (
             self.baseline_decay * self.baseline + (1 - self.baseline_decay) * reward)
-        chosen = torch.tensor([self.space.ops.index(op) for op in trial.arch.ops])
+        chosen = torch.tensor([self.space.ops.index(op) for op in arch.ops])
         log_p = torch.log_softmax(self.logits, dim=-1)
         log_p_arch = log_p.gather(1, chosen[:, None]).sum()
         entropy = -(log_p.exp() * log_p).sum()
