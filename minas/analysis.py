@@ -2,11 +2,13 @@
 
 Kendall's τ and Spearman's ρ are the measures NAS papers report for predictors and zero-cost
 proxies (e.g. Abdelfattah et al., ICLR 2021; White et al., "How Powerful are Performance
-Predictors in NAS?", NeurIPS 2021). Written with numpy only; matplotlib loads only to plot.
+Predictors in NAS?", NeurIPS 2021). Also the numbers behind other views of results: the Pareto
+front of accuracy against a cost, mean best-so-far curves over seeds (anytime plots), and which op
+leads each edge of a one-shot strategy. Written with numpy only; matplotlib loads only to plot.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
@@ -93,3 +95,63 @@ def scatter_figure(scores: Sequence[float], truth: Sequence[float], name: str, c
         title += f"\n{stats['seconds_per_estimate']:.3g} s per estimate"
     ax.set_title(title, fontsize=9)
     return fig
+
+
+def pareto_front(frame: Any, x: str, y: str = "val_acc", *, minimize_x: bool = True, maximize_y: bool = True):
+    """The rows of `frame` (a pandas DataFrame) that no other row dominates, ordered along the front from the
+    best `x` (the cheapest) to the best `y`. A row dominates another when it is at least as good in both
+    columns and better in one; rows with a missing `x` or `y` take no part. Equal rows on the front are kept."""
+    xs = frame[x].to_numpy(dtype=float) * (1.0 if minimize_x else -1.0)        # minimise xs ...
+    ys = frame[y].to_numpy(dtype=float) * (1.0 if maximize_y else -1.0)        # ... and maximise ys
+    rows = np.flatnonzero(np.isfinite(xs) & np.isfinite(ys))
+    rows = rows[np.lexsort((-ys[rows], xs[rows]))]                             # cheapest first, best first on ties
+    keep, best, last = [], -np.inf, None
+    for r in rows:
+        if ys[r] > best or (xs[r], ys[r]) == last:
+            keep.append(r)
+            best, last = ys[r], (xs[r], ys[r])
+    return frame.iloc[keep]
+
+
+def best_so_far_curves(runs: Sequence[tuple[Sequence[float], Sequence[float]]], by: str = "evaluations",
+                       points: int = 200) -> dict[str, Any]:
+    """Mean and standard error over `runs` of the best accuracy found so far, for anytime plots.
+
+    Each run is (accuracies, costs) in evaluation order (NaN for a failed trial). `by="evaluations"` gives one
+    point per evaluation, up to the shortest run; `by="cost"` gives `points` log-spaced cumulative costs over
+    the window that every run covers (from the latest first evaluation to the earliest end), each run holding
+    its best until its next evaluation. At each point the mean is over the runs that have a success by then;
+    `n` is the number of runs."""
+    if by not in ("evaluations", "cost"):
+        raise ValueError(f"by must be 'evaluations' or 'cost', not {by!r}")
+    if not runs:
+        return {"x": np.array([]), "mean": np.array([]), "se": np.array([]), "n": 0}
+    best = [np.fmax.accumulate(np.asarray(acc, dtype=float)) for acc, _ in runs]
+    if by == "evaluations":
+        length = min(len(b) for b in best)
+        x, values = np.arange(1, length + 1), np.array([b[:length] for b in best])
+    else:
+        ends = [np.cumsum(np.asarray(cost, dtype=float)) for _, cost in runs]
+        lo = max(max(e[0], np.finfo(float).tiny) for e in ends)
+        hi = min(e[-1] for e in ends)
+        x = np.geomspace(lo, hi, points) if hi > lo else np.array([hi] if hi == lo else [])
+        values = np.array([b[np.searchsorted(e, x, side="right") - 1] for b, e in zip(best, ends)])
+        values = values.reshape(len(runs), -1)
+    counts = np.isfinite(values).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nansum(values, axis=0) / counts
+        sd = np.sqrt(np.nansum((values - mean) ** 2, axis=0) / (counts - 1))
+        se = np.where(counts > 1, sd / np.sqrt(counts), 0.0)
+    return {"x": x, "mean": mean, "se": se, "n": len(runs)}
+
+
+def dominant_ops(alphas: Mapping[str, Mapping[str, float]]) -> dict[str, str]:
+    """The strongest op on each edge of a one-shot strategy's architecture weights `{edge: {op: weight}}`."""
+    return {edge: max(weights, key=weights.get) for edge, weights in alphas.items()}
+
+
+def op_share(alphas: Mapping[str, Mapping[str, float]], op: str = "skip_connect") -> float:
+    """The fraction of edges on which `op` is the strongest: DARTS' skip-connect collapse shows as it nears 1
+    (Zela et al., "Understanding and Robustifying Differentiable Architecture Search", ICLR 2020)."""
+    tops = dominant_ops(alphas)
+    return sum(top == op for top in tops.values()) / len(tops) if tops else 0.0

@@ -1,6 +1,7 @@
 """Drawings and plots, with no widgets: cells as SVG (graphviz, or a plain fallback when the `dot`
-program is missing) and search progress as matplotlib figures (object-oriented API, no pyplot, so
-they can be drawn from a background thread and saved as PNG)."""
+program is missing); search progress, Pareto fronts, strategy comparisons and one-shot architecture
+weights as matplotlib figures (object-oriented API, no pyplot, so they can be drawn from a background
+thread and saved as PNG)."""
 from __future__ import annotations
 
 import html
@@ -114,3 +115,127 @@ def figure_png(fig, dpi: int = 100) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
+
+
+AXIS_LABELS = {"params": "parameters", "flops": "FLOPs (one forward pass)", "latency": "latency (s)",
+               "cost": "simulated training cost (s)", "val_acc": "validation accuracy (%)"}
+
+
+def pareto_figure(frame: Any, x: str, y: str = "val_acc", selected: Any = None, title: str = "",
+                  figsize=(6.4, 3.8)):
+    """Every row of `frame` as a grey dot, the non-dominated front (least `x`, most `y`) as a coloured
+    staircase, and the row labelled `selected` (an index label of `frame`) ringed and annotated. A
+    logarithmic x axis when `x` spans more than a factor of 20."""
+    import numpy as np
+    import seaborn as sns
+    from matplotlib.figure import Figure
+
+    from .analysis import pareto_front
+    fig = Figure(figsize=figsize, dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    xs, ys = frame[x].to_numpy(dtype=float), frame[y].to_numpy(dtype=float)
+    finite = np.isfinite(xs) & np.isfinite(ys)
+    ax.set_xlabel(AXIS_LABELS.get(x, x))
+    ax.set_ylabel(AXIS_LABELS.get(y, y))
+    if not finite.any():
+        ax.text(0.5, 0.5, f"no {AXIS_LABELS.get(x, x)} in these trials", ha="center", va="center",
+                transform=ax.transAxes, color="#888")
+        ax.set_title(title or "Pareto front")
+        return fig
+    palette = sns.color_palette("deep")
+    front = pareto_front(frame, x, y)
+    ax.scatter(xs[finite], ys[finite], s=12, color="#bbbbbb", label="dominated")
+    fx, fy = front[x].to_numpy(dtype=float), front[y].to_numpy(dtype=float)
+    ax.step(fx, fy, where="post", color=palette[0], linewidth=1.5)
+    ax.scatter(fx, fy, s=26, color=palette[0], zorder=3, label=f"front ({len(front)})")
+    if selected is not None and selected in frame.index:
+        sx, sy = float(frame.at[selected, x]), float(frame.at[selected, y])
+        ax.scatter([sx], [sy], s=160, facecolors="none", edgecolors=palette[3], linewidths=2, zorder=4,
+                   label="selected")
+        ax.annotate(str(selected), (sx, sy), textcoords="offset points", xytext=(8, -12), color=palette[3])
+    if np.nanmin(xs[finite]) > 0 and np.nanmax(xs[finite]) / np.nanmin(xs[finite]) > 20:
+        ax.set_xscale("log")
+    ax.set_title(title or f"{len(front)} of {int(finite.sum())} architectures on the front")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def comparison_figure(runs: Any, figsize=(11.0, 4.0)):
+    """Mean best-so-far accuracy of several strategies, ± one standard error, as step functions against the
+    number of evaluations (left) and against simulated time on a log axis (right). `runs` maps a strategy's
+    name to its runs, each a trials DataFrame, a list of `Trial`s or a `Search`; the legend gives n runs."""
+    import seaborn as sns
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import NullFormatter
+
+    from .analysis import best_so_far_curves
+    fig = Figure(figsize=figsize, dpi=100, layout="constrained")
+    by_evals, by_cost = fig.subplots(1, 2, sharey=True)
+    palette = sns.color_palette("deep")
+    for k, (name, group) in enumerate(runs.items()):
+        pairs = []
+        for run in group:
+            rows = _rows(run)
+            pairs.append(([r["val_acc"] if r["status"] == "ok" else math.nan for r in rows],
+                          [(r.get("cost") or 0.0) if r["status"] == "ok" else 0.0 for r in rows]))
+        for ax, by in ((by_evals, "evaluations"), (by_cost, "cost")):
+            curve = best_so_far_curves(pairs, by=by)
+            if not len(curve["x"]):
+                continue
+            colour = palette[k % len(palette)]
+            ax.step(curve["x"], curve["mean"], where="post", color=colour, linewidth=1.8,
+                    label=f"{name} (n = {curve['n']})")
+            ax.fill_between(curve["x"], curve["mean"] - curve["se"], curve["mean"] + curve["se"], step="post",
+                            color=colour, alpha=0.2, linewidth=0)
+    by_evals.set_xlabel("evaluations")
+    by_evals.set_ylabel("best validation accuracy so far (%)")
+    by_cost.set_xlabel("simulated time (s, log scale)")
+    by_cost.set_xscale("log")
+    by_cost.xaxis.set_minor_formatter(NullFormatter())      # within one decade they would overlap
+    for ax in (by_evals, by_cost):
+        ax.grid(alpha=0.3)
+        if ax.lines:
+            ax.legend(loc="lower right", fontsize=8)
+    if not by_evals.lines:
+        by_evals.text(0.5, 0.5, "no runs yet", ha="center", va="center", transform=by_evals.transAxes, color="#888")
+    fig.suptitle("Mean best so far ± 1 standard error")
+    return fig
+
+
+def alphas_figure(history: Any, epochs: Any = None, figsize=None):
+    """One small heatmap per edge of a one-shot strategy's architecture weights over the epochs: ops as rows,
+    epochs as columns, one colour scale (0 to 1: the weights are softmaxed per edge) for every edge.
+    `history` holds one `{edge: {op: weight}}` per epoch; `epochs` numbers them (default 1, 2, ...)."""
+    import numpy as np
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+    edges = list(history[0]) if history else []
+    ops = list(history[0][edges[0]]) if edges else []
+    epochs = list(epochs) if epochs is not None else list(range(1, len(history) + 1))
+    cols = min(3, max(1, len(edges)))
+    rows = max(1, -(-len(edges) // cols))
+    fig = Figure(figsize=figsize or (3.3 * cols + 1.2, 0.32 * len(ops) * rows + 1.0 * rows + 0.6), dpi=100,
+                 layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False)).ravel()
+    image = None
+    for ax, edge in zip(axes, edges):
+        grid = np.array([[alphas[edge].get(op, np.nan) for alphas in history] for op in ops])
+        image = ax.imshow(grid, aspect="auto", vmin=0.0, vmax=1.0, cmap="viridis", interpolation="nearest",
+                          extent=(epochs[0] - 0.5, epochs[-1] + 0.5, len(ops) - 0.5, -0.5))
+        ax.set_title(f"edge {edge}", fontsize=9)
+        ax.set_yticks(range(len(ops)), ops, fontsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+        ax.tick_params(axis="x", labelsize=8)
+    for ax in axes[len(edges):]:
+        ax.set_visible(False)
+    for ax in axes[(rows - 1) * cols:]:
+        ax.set_xlabel("epoch", fontsize=8)
+    if image is not None:
+        fig.colorbar(image, ax=list(axes[:len(edges)]), label="weight (softmax per edge)", shrink=0.9)
+    else:
+        axes[0].text(0.5, 0.5, "no supernet epoch yet", ha="center", va="center", transform=axes[0].transAxes,
+                     color="#888")
+        axes[0].set_axis_off()
+    fig.suptitle("Architecture weights per edge over the epochs", fontsize=11)
+    return fig

@@ -157,3 +157,15 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def panel(monkeypatch):
+    """A `widgets.SearchPanel` with small default budgets (MINAS_FAST=1), stopped and joined after the test."""
+    from widgets import SearchPanel
+    monkeypatch.setenv("MINAS_FAST", "1")
+    p = SearchPanel()
+    yield p
+    if p.running:
+        p.stop()
+    p.wait(30)

@@ -7,21 +7,10 @@ import torch
 
 import minas
 from minas.data import from_tensors
-from widgets import SearchPanel
 
 
 def png(widget) -> bytes:
     return bytes(widget.value)
-
-
-@pytest.fixture
-def panel(monkeypatch):
-    monkeypatch.setenv("MINAS_FAST", "1")
-    p = SearchPanel()
-    yield p
-    if p.running:
-        p.stop()
-    p.wait(30)
 
 
 def test_defaults_and_estimator_switch(panel):

@@ -1,17 +1,24 @@
-"""`SearchPanel`: choose a search, start it, watch it, stop it — in one ipywidgets panel.
+"""`SearchPanel`: choose a search, start it, pause it, step it, watch it, stop it — in one ipywidgets panel.
 
 The search runs in a background thread (`Search.start()`), so the notebook stays free for clicks. The panel
-listens to the search's events and never prints. Light views (the status line) change on every event; heavy
-ones (plot, drawings, leaderboard) are redrawn by a second thread at most `redraw_hz` times a second, and once
-more when the search ends, however it ends. Everything the buttons do is also a method, so notebooks run
-headless (nbclient, CI) drive the same panel: `panel.start(trials=20); panel.wait()`.
+listens to the search's events and never prints. Light views (the status line, the progress bar) change on
+every event; heavy ones (plot, drawings, leaderboard, trial table, log) are redrawn by a second thread at most
+`redraw_hz` times a second, and once more when the search ends, however it ends. Everything the buttons do is
+also a method, so notebooks run headless (nbclient, CI) drive the same panel: `panel.start(trials=20);
+panel.wait()`.
+
+Run controls, with the verbs users know from W&B sweeps and Optuna's ask-and-tell:
+* Pause: finish the trial in flight, then wait; Resume goes on.
+* Step: evaluate exactly one more trial (`Search.step()`, in a background thread) while paused; before any
+  search runs, Step starts one paused, so a class can walk through a search trial by trial.
+* Stop: finish the trial in flight, then end (the run folder stays resumable).
 """
 from __future__ import annotations
 
 import os
 import threading
 import time
-from contextlib import ExitStack
+from collections import deque
 from pathlib import Path
 from typing import Any, Callable
 
@@ -21,9 +28,13 @@ import minas
 from minas.builder import ESTIMATOR_HELP, build_search, dataset_choices
 
 from . import views
+from .panel import Panel, RowSelect, classed, frame, held
+from .redraw import Redrawer
 
 ENDS = {"search_finished": "finished", "search_stopped": "stopped", "search_failed": "failed"}
+LIVE = ("preparing", "running", "pausing", "paused", "stepping", "stopping")
 CONTROLS = ("estimator", "dataset", "strategy", "trials", "epochs", "seed")
+BAR_STYLES = {"finished": "success", "failed": "danger", "stopped": "warning", "paused": "warning"}
 
 
 def _defaults(fast: bool) -> dict[str, Any]:
@@ -32,27 +43,24 @@ def _defaults(fast: bool) -> dict[str, Any]:
             "epochs": 1 if fast else 5, "seed": 0}
 
 
-def _held(*widgets: W.Widget) -> ExitStack:
-    """One `hold_sync` over several widgets: each sends one state message when the block ends."""
-    stack = ExitStack()
-    for w in widgets:
-        stack.enter_context(w.hold_sync())
-    return stack
+class SearchPanel(Panel):
+    """Choices on top, then the run controls with the progress bar, the status line, the best-so-far plot next
+    to the drawings of the latest and the best architecture, the top-10 leaderboard, the sortable table of every trial (click a
+    row to draw it) and the log. `panel.widget` is the whole panel; a cell ending in `panel` shows it."""
 
+    title = "minas search"
 
-class SearchPanel:
-    """Controls on top, then the status line, the best-so-far plot next to the drawings of the latest and the
-    best architecture, and the top-10 leaderboard. `panel.widget` is the whole panel; a cell ending in
-    `panel` shows it."""
-
-    def __init__(self, redraw_hz: float = 4.0, **choices: Any):
+    def __init__(self, redraw_hz: float = 4.0, log_lines: int = 200, table_rows: int = 500, **choices: Any):
         self.interval = 1.0 / redraw_hz
+        self.table_rows = table_rows
         self.search: minas.Search | None = None
         self.status, self.error = "ready", None
         self._listeners: list[Callable] = []
-        self._lock = threading.Lock()                    # the status line is written from two threads
-        self._renderer: threading.Thread | None = None
-        self._wake, self._ended = threading.Event(), threading.Event()
+        self._lock = threading.Lock()                    # the status line is written from several threads
+        self._renderer: Redrawer | None = None
+        self._stepping = self._paused_ack = self._stop_requested = False
+        self._step_error: str | None = None
+        self._log: deque[tuple[str, str, str]] = deque(maxlen=log_lines)
         self._phase, self._t0, self._t1 = "", 0.0, 0.0
         self._device = self._setup = self._warning = ""
         d = _defaults(os.environ.get("MINAS_FAST") == "1") | {k: v for k, v in choices.items() if k in CONTROLS}
@@ -68,44 +76,72 @@ class SearchPanel:
         self.epochs = W.BoundedIntText(d["epochs"], min=1, max=200, description="epochs", style=style,
                                        tooltip="training epochs per candidate", layout=L(width="110px"))
         self.seed = W.IntText(value=d["seed"], description="seed", style=style, layout=L(width="85px"))
+        button = L(width="82px")
         self.start_button = W.Button(description="Start", icon="play", button_style="success",
-                                     tooltip="start a new search with these choices", layout=L(width="80px"))
+                                     tooltip="start a new search with these choices", layout=button)
+        self.pause_button = W.Button(description="Pause", icon="pause", button_style="warning", disabled=True,
+                                     tooltip="finish the trial in flight, then wait", layout=button)
+        self.step_button = W.Button(description="Step", icon="step-forward", button_style="info",
+                                    tooltip="evaluate exactly one more trial (starts a paused search if none runs)",
+                                    layout=button)
         self.stop_button = W.Button(description="Stop", icon="stop", button_style="danger", disabled=True,
-                                    tooltip="finish the trial in flight, then stop", layout=L(width="80px"))
+                                    tooltip="finish the trial in flight, then stop", layout=button)
         self.help = W.HTML(layout=L(height="20px"))
         self.status_line = W.HTML(layout=L(min_height="44px", margin="4px 0"))
+        self.progress = W.FloatProgress(value=0.0, min=0.0, max=1.0, layout=L(width="320px"))
+        self.progress_label = W.HTML()
         self.plot = W.Image(format="png", layout=L(width="600px", height="340px", object_fit="contain"))
         self.latest = W.HTML(layout=L(width="440px", height="166px", margin="0"))
         self.best = W.HTML(layout=L(width="440px", height="166px", margin="0"))
         self.leaderboard = W.HTML(layout=L(height="250px", overflow="auto", width="1054px", max_width="100%"))
+        self.sort = W.Dropdown(options=[(label, key) for key, label in views.SORTS.items()], value="index",
+                               description="sort by", style=style, layout=L(width="260px"))
+        self.table_head = W.HTML()
+        self._table = RowSelect(self._draw_trial, rows=12, layout=L(width="600px"))
+        self.table = self._table.widget
+        self.drawing = W.HTML(views.fit_svg("", "click a row to draw its cell"),
+                              layout=L(width="440px", height="166px", margin="0"))
+        self.details = W.HTML(layout=L(width="440px"))
+        self.log = W.HTML(layout=L(height="150px", overflow="auto", width="1054px", max_width="100%"))
         plot_box = W.Box([self.plot], layout=L(width="602px", height="342px"))
-        for w, cls in ((self.start_button, "minas-start"), (self.stop_button, "minas-stop"),
-                       (self.status_line, "minas-status"), (plot_box, "minas-plot"), (self.latest, "minas-latest"),
-                       (self.best, "minas-best"), (self.leaderboard, "minas-leaderboard"), (self.help, "minas-help"),
-                       (self.trials, "minas-trials"), (self.epochs, "minas-epochs"), (self.seed, "minas-seed")):
-            w.add_class(cls)
-        for w in (plot_box, self.latest, self.best, self.leaderboard):
-            w.add_class("minas-box")
-        controls = W.HBox([self.estimator, self.dataset, self.strategy, self.trials, self.epochs, self.seed,
-                           self.start_button, self.stop_button],
+        progress_row = W.HBox([self.start_button, self.pause_button, self.step_button, self.stop_button, self.progress,
+                               self.progress_label], layout=L(flex_flow="row wrap", align_items="center",
+                                                              grid_gap="4px 8px", margin="4px 0 0 0"))
+        classed((self.start_button, "minas-start"), (self.pause_button, "minas-pause"),
+                (self.step_button, "minas-step"), (self.stop_button, "minas-stop"),
+                (self.status_line, "minas-status"), (progress_row, "minas-progress"), (plot_box, "minas-plot"),
+                (self.latest, "minas-latest"), (self.best, "minas-best"), (self.leaderboard, "minas-leaderboard"),
+                (self.help, "minas-help"), (self.trials, "minas-trials"), (self.epochs, "minas-epochs"),
+                (self.seed, "minas-seed"), (self.sort, "minas-sort"), (self.table, "minas-trial-table"),
+                (self.table_head, "minas-trial-head"), (self.drawing, "minas-selected"),
+                (self.details, "minas-selected-details"), (self.log, "minas-log-pane"),
+                *((w, "minas-box") for w in (plot_box, self.latest, self.best, self.leaderboard, self.drawing,
+                                             self.log)))
+        controls = W.HBox([self.estimator, self.dataset, self.strategy, self.trials, self.epochs, self.seed],
                           layout=L(flex_flow="row wrap", align_items="center", grid_gap="4px 8px"))
         views_row = W.HBox([plot_box, W.VBox([self.latest, self.best], layout=L(grid_gap="8px"))],
                            layout=L(flex_flow="row wrap", grid_gap="8px 12px", margin="0 0 8px 0"))
-        self.widget = W.VBox([W.HTML(f"<style>{views.CSS}</style>", layout=L(height="0px")), controls, self.help,
-                              self.status_line, views_row, self.leaderboard],
-                             layout=L(width="100%", max_width="1080px", padding="4px"))
-        self.widget.add_class("minas-panel")
+        table_row = W.HBox([W.VBox([self.sort, self.table_head, self.table]),
+                            W.VBox([self.drawing, self.details], layout=L(grid_gap="4px"))],
+                           layout=L(flex_flow="row wrap", grid_gap="8px 12px", margin="8px 0"))
+        self.widget = frame(controls, progress_row, self.help, self.status_line, views_row, self.leaderboard,
+                            table_row, self.log, cls="minas-search-panel")
         self.estimator.observe(self._on_estimator, names="value")
+        self.sort.observe(lambda _: self._fill_table(), names="value")
         self.start_button.on_click(lambda _: self.start())
+        self.pause_button.on_click(lambda _: self.resume() if self.status == "paused" else self.pause())
+        self.step_button.on_click(lambda _: self.step())
         self.stop_button.on_click(lambda _: self.stop())
         self._on_estimator()
         self._redraw()
+        self._set_status("ready")
 
     # --- programmatic control -------------------------------------------------------------------
-    def start(self, run_dir: str | Path | None = None, **choices: Any) -> minas.Search | None:
+    def start(self, run_dir: str | Path | None = None, paused: bool = False, **choices: Any) -> minas.Search | None:
         """Start a search with the controls' choices; `choices` (same names as the controls) override and set
         them. Other keywords (channels, batch_size, ...) go to the training estimator; `dataset` may also be a
-        `minas.data.Dataset`. A search that cannot be built shows its error in the status line."""
+        `minas.data.Dataset`. `paused=True` starts it paused (for `step()`). A search that cannot be built
+        shows its error in the status line."""
         if self.running:
             raise RuntimeError("a search is already running: stop it first (panel.stop())")
         dataset = choices.pop("dataset", None)
@@ -118,14 +154,16 @@ class SearchPanel:
         args = dict(estimator=self.estimator.value, dataset=self.dataset.value if dataset is None or
                     isinstance(dataset, str) else dataset, strategy=self.strategy.value, trials=self.trials.value,
                     seed=self.seed.value, run_dir=run_dir, **training)
-        self.search, self.error, self._warning, self._phase = None, None, "", ""
+        self.search, self.error, self._warning, self._phase, self._table.picked = None, None, "", "", None
+        with held(self.drawing, self.details):
+            self.drawing.value, self.details.value = views.fit_svg("", "click a row to draw its cell"), ""
+        self._stepping = self._paused_ack = self._stop_requested = False
+        self._step_error = None
         self._t0 = self._t1 = time.monotonic()
         name = getattr(args["dataset"], "name", args["dataset"])
         name = f"NAS-Bench-201 {name}" if args["estimator"] == "tabular" else name
         self._device, self._setup = "", f"{name} · {args['strategy']} · seed {args['seed']}"
-        for flag in (self._wake, self._ended):
-            flag.clear()
-        self._set_running(True)
+        self._note(f"new search: {self._setup}")
         self._set_status("preparing", phase="loading data and building the search")
         try:
             search = build_search(**args)
@@ -133,36 +171,72 @@ class SearchPanel:
                             else search.estimator.describe())
         except Exception as e:                           # shown, never a silent death
             self.error = f"{type(e).__name__}: {e}"
-            self._set_running(False)
+            self._note(f"could not build the search: {self.error}", "fail")
             self._set_status("failed")
+            self.log.value = views.log_html(list(self._log))
             return None
         self.search = search
         search.subscribe(self._on_event)
         for listener in self._listeners:          # after the panel's own: they see its status up to date
             search.subscribe(listener)
+        if paused:
+            search.pause()
         self._t0 = time.monotonic()
-        self._set_status("running")
-        self._renderer = threading.Thread(target=self._render_loop, args=(search,), daemon=True)
-        self._renderer.start()
+        self._renderer = Redrawer(lambda: self._redraw(search), self.interval, then=lambda: self._finish(search),
+                                  name="minas-panel-redraw")
+        self._renderer.poke()                            # the new search's empty views
+        self._set_status()
         search.start()
         return search
 
+    def pause(self) -> None:
+        """Finish the trial in flight, then wait until `resume()` (or `step()` one trial at a time)."""
+        if self.status == "running":
+            self.search.pause()
+            self._set_status()
+
+    def resume(self) -> None:
+        """Go on after `pause()`."""
+        if self.status == "paused":
+            self.search.resume()
+            self._set_status()
+
+    def step(self) -> minas.Search | None:
+        """Evaluate exactly one more trial, in a background thread: while paused, or, when no search runs,
+        in a new search started paused (with the controls' choices). `wait()` returns when it is done."""
+        if not self.running:
+            if self.start(paused=True) is None:
+                return None
+        elif self.status != "paused":
+            raise RuntimeError(f"the search is {self.status}: pause it before stepping (panel.pause())")
+        search = self.search
+        self._stepping = True
+        self._set_status()
+        threading.Thread(target=self._step_once, args=(search,), name="minas-step", daemon=True).start()
+        return search
+
     def stop(self) -> None:
-        """Ask the search to finish the trial in flight and stop."""
-        if self.search is not None and self.running:
+        """Ask the search to finish the trial in flight and stop (a paused search stops at once)."""
+        if self.search is not None and self.running and not self._stop_requested:
+            self._stop_requested = True
             self.search.stop()
-            self.stop_button.disabled = True
-            self._set_status("stopping")
+            self._set_status()
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until the search and the panel's final redraw are done; True when they are."""
+        """Block until nothing more happens without a click: the search has ended and the panel's final redraw
+        is done, or the search is paused with no step in flight (its views then drawn). True when so."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        if self.search is not None and not self.search.wait(timeout):
-            return False
-        if self._renderer is not None:
-            self._renderer.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
-            return not self._renderer.is_alive()
-        return True
+        while True:
+            if self.status not in LIVE:
+                renderer = self._renderer
+                return renderer is None or renderer.join(None if deadline is None
+                                                         else max(0.0, deadline - time.monotonic()))
+            if self.status == "paused" and not self._stepping:
+                self._renderer.flush()
+                return True
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
 
     def result(self) -> minas.SearchResult | None:
         """The current search's result (best trial, trials table, run folder, status); None before a search."""
@@ -170,73 +244,94 @@ class SearchPanel:
 
     def subscribe(self, listener: Callable) -> Callable:
         """Also call `listener(event)` for every event of every search this panel starts (in the search's
-        thread, before it begins), e.g. a logger or a test's hook."""
+        thread, before it begins), e.g. a logger, another panel (`ParetoView(panel)`) or a test's hook."""
         self._listeners.append(listener)
         return listener
 
+    def show_trial(self, index: int) -> None:
+        """Draw trial `index` of the current search next to the table, as clicking its row does."""
+        self._table.picked = index
+        self._draw_trial(index)
+
+    @property
+    def selected(self) -> int | None:
+        """The index of the trial drawn next to the table (clicked, or shown with `show_trial`)."""
+        return self._table.picked
+
     @property
     def running(self) -> bool:
-        return self.status in ("preparing", "running", "stopping")
+        """True from Start until the search has ended, paused included."""
+        return self.status in LIVE
 
-    def save_snapshot(self, path: str | Path) -> Path:
-        """Write a static HTML page of the panel as it is now (plot as embedded PNG, drawings as SVG)."""
-        path = Path(path)
-        path.write_text(views.snapshot_html(status=self.status_line.value, png=self.plot.value,
-                                            latest_svg=self.latest.value, best_svg=self.best.value,
-                                            leaderboard=self.leaderboard.value), encoding="utf-8")
-        return path
+    def snapshot_body(self) -> str:
+        """The panel as static HTML: the plot as an embedded PNG, the drawings as SVG."""
+        progress = f'<progress max="1" value="{self.progress.value:.3f}"></progress> {self.progress_label.value}'
+        return views.snapshot_body(status=self.status_line.value, progress=progress, png=self.plot.value,
+                                   latest_svg=self.latest.value, best_svg=self.best.value,
+                                   leaderboard=self.leaderboard.value, selected_svg=self.drawing.value,
+                                   selected=self.details.value, log=self.log.value)
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-        display(self.widget)
-
-    # --- events (search thread) ---------------------------------------------------------------
+    # --- events (search and step threads) -------------------------------------------------------
     def _on_event(self, event: minas.Event) -> None:
-        """Light work only: remember what happened, rewrite the status line, wake the redraw thread."""
+        """Light work only: remember what happened, log it, rewrite the status line, wake the redraw thread."""
         try:
-            if event.search is not self.search:
+            search = event.search
+            if search is not self.search:
                 return
-            kind, trial = event.kind, event.trial
+            kind, trial, data = event.kind, event.trial, event.data
+            line = views.log_line(event)
+            if line is not None:
+                self._log.append((time.strftime("%H:%M:%S"), *line))
             if kind == "trial_started":
                 self._phase = f"trial {trial.index}"
             elif kind == "epoch_finished":
-                self._phase = f"trial {trial.index}, epoch {event.data['epoch']}/{event.data['epochs']}"
+                self._phase = (f"supernet epoch {data['epoch']}/{data['epochs']}" if trial is None else
+                               f"trial {trial.index}, epoch {data['epoch']}/{data['epochs']}")
             elif kind == "trial_finished":
                 self._phase = ""
-                self._wake.set()
+            elif kind == "search_paused":
+                self._paused_ack = True
+                if search.exhausted or search.strategy_done:   # nothing left to step through: let it finish
+                    search.resume()
+            elif kind == "search_resumed":
+                self._paused_ack = False
             if kind in ENDS:
-                self.error = event.data.get("error")
+                self.error = self.error or data.get("error")
                 self._t1 = time.monotonic()
                 self._phase = ""
-                self._ended.set()
-                self._wake.set()
-                return                                   # the redraw thread writes the final status
-            self._set_status({"search_paused": "paused", "search_resumed": "running"}.get(kind))
+                self._renderer.close()                   # its last redraw writes the final status
+                return
+            if line is not None:
+                self._renderer.poke()
+            self._set_status()
         except Exception as e:                          # a view must never print or break the search
             self._warning = f"panel: {type(e).__name__}: {e}"
 
-    # --- drawing (redraw thread) ----------------------------------------------------------------
-    def _render_loop(self, search: minas.Search) -> None:
-        last = 0.0
-        while not self._ended.is_set():
-            self._wake.wait()
-            delay = last + self.interval - time.monotonic()
-            if delay > 0 and self._ended.wait(delay):
-                break
-            self._wake.clear()
-            if self._ended.is_set():
-                break
-            self._redraw(search)
-            last = time.monotonic()
+    def _step_once(self, search: minas.Search) -> None:
+        try:
+            search.step()
+        except Exception as e:                          # e.g. a run folder of another search: end, and say why
+            self._step_error = self.error = f"{type(e).__name__}: {e}"
+            search.stop()
+        finally:
+            self._stepping = False
+            if search.exhausted or search.strategy_done:   # the last step spent the budget: let the search end
+                search.resume()
+            self._set_status()
+
+    def _finish(self, search: minas.Search) -> None:
+        """After the final redraw: the search's own ending, or failed when it ended in another way."""
         final = search.status
-        if final not in ("finished", "stopped", "failed"):
+        if self._step_error is not None:
+            final = "failed"
+        elif final not in ("finished", "stopped", "failed"):
             final, self.error = "failed", self.error or f"the search ended as {final!r}"
-        self._redraw(search)                             # always, however the search ended
-        self._set_running(False)
         self._set_status(final)
 
+    # --- drawing (redraw thread) ----------------------------------------------------------------
     def _redraw(self, search: minas.Search | None = None) -> None:
-        """Plot, both drawings and the leaderboard from the trials so far, swapped in under hold_sync."""
+        """Plot, both drawings, the leaderboard, the trial table and the log from the trials so far, swapped in
+        under hold_sync."""
         from minas.viz import arch_svg, figure_png, progress_figure
         try:
             trials = list(search.trials) if search is not None else []
@@ -249,46 +344,101 @@ class SearchPanel:
                 if top is not None:
                     best = arch_svg(search.space, top.arch, f"best: {top.val_acc:.2f} % (trial {top.index})")
             board = views.leaderboard_html(trials)
-            with _held(self.plot, self.latest, self.best, self.leaderboard):
+            log = views.log_html(list(self._log))
+            with held(self.plot, self.latest, self.best, self.leaderboard, self.log):
                 self.plot.value = png
                 self.latest.value = views.fit_svg(latest)
                 self.best.value = views.fit_svg(best, "no successful trial yet")
                 self.leaderboard.value = board
+                self.log.value = log
+            self._fill_table(trials)
         except Exception as e:                          # shown in the status line, never printed
             self._warning = f"drawing failed: {type(e).__name__}: {e}"
 
+    def _fill_table(self, trials: list | None = None) -> None:
+        """Rows of the trial table in the chosen order; the selected trial stays selected while it is listed."""
+        if trials is None:
+            trials = list(self.search.trials) if self.search is not None else []
+        rows = views.trial_rows(trials, self.sort.value, self.table_rows)
+        shown = f"{len(trials):,} trials" + (f", the first {len(rows):,} shown" if len(rows) < len(trials) else "")
+        self.table_head.value = (f'<div class="minas-help">{shown}</div>'
+                                 f'<div class="minas-mono">{views.TRIAL_COLUMNS}</div>')
+        self._table.refill(rows)
+
+    def _draw_trial(self, index: int) -> None:
+        """The drawing and details of trial `index` next to the table."""
+        from minas.viz import arch_svg
+        try:
+            trial = self.search.trials[index]
+            outcome = f"{trial.val_acc:.2f} %" if trial.ok else "failed"
+            svg = arch_svg(self.search.space, trial.arch, f"trial {index}: {outcome}")
+            with held(self.drawing, self.details):
+                self.drawing.value = views.fit_svg(svg)
+                self.details.value = views.trial_html(trial)
+        except Exception as e:                          # shown in the status line, never printed
+            self._warning = f"drawing failed: {type(e).__name__}: {e}"
+            self._set_status()
+
     # --- small helpers --------------------------------------------------------------------------
+    def _note(self, text: str, cls: str = "note") -> None:
+        self._log.append((time.strftime("%H:%M:%S"), cls, text))
+
     def _on_estimator(self, _change: Any = None) -> None:
         name = self.estimator.value
-        with _held(self.dataset, self.epochs, self.help):
+        with held(self.dataset, self.epochs, self.help):
             current, self.dataset.options = self.dataset.value, dataset_choices(name)
             self.dataset.value = current if current in self.dataset.options else self.dataset.options[0]
-            self.epochs.disabled = name != "training"
+            self.epochs.disabled = name != "training" or self.running
             self.help.value = f"<b>{name}</b>: {ESTIMATOR_HELP[name]}"
         self.estimator.tooltip = ESTIMATOR_HELP[name]
 
-    def _set_running(self, running: bool) -> None:
+    def _live_state(self) -> str:
+        if self._stop_requested:
+            return "stopping"
+        if self._stepping:
+            return "stepping"
+        if self.search is not None and self.search.paused:
+            return "paused" if self._paused_ack else "pausing"
+        return "running"
+
+    def _set_buttons(self, state: str) -> None:
+        live = state in LIVE
         controls = (self.estimator, self.dataset, self.strategy, self.trials, self.seed)
-        with _held(self.start_button, self.stop_button, self.epochs, *controls):
-            self.start_button.disabled = running
-            self.stop_button.disabled = not running
+        with held(self.start_button, self.pause_button, self.step_button, self.stop_button, self.epochs, *controls):
+            self.start_button.disabled = live
+            self.stop_button.disabled = not live or state in ("preparing", "stopping")
+            self.pause_button.disabled = state not in ("running", "paused")
+            resume = state == "paused"
+            self.pause_button.description, self.pause_button.icon = ("Resume", "play") if resume else ("Pause", "pause")
+            self.pause_button.tooltip = "go on with the search" if resume else "finish the trial in flight, then wait"
+            self.step_button.disabled = live and state != "paused"
             for w in controls:
-                w.disabled = running
-            self.epochs.disabled = running or self.estimator.value != "training"
+                w.disabled = live
+            self.epochs.disabled = live or self.estimator.value != "training"
 
     def _set_status(self, state: str | None = None, phase: str | None = None) -> None:
-        """Rewrite the status line; `state=None` keeps stopping/paused and otherwise means running."""
+        """Rewrite the status line and the progress bar; `state=None` means the live state (running, pausing,
+        paused, stepping or stopping) and leaves an ended search's final state alone."""
         with self._lock:
             if state is None:
-                state = self.status if self.status in ("stopping", "paused") else "running"
-            self.status = state
+                if self.status not in LIVE:
+                    return
+                state = self._live_state()
+            changed, self.status = state != self.status, state
             end = self._t1 if state in ("finished", "stopped", "failed") else time.monotonic()
             search = self.search
             total = search.max_trials if search is not None else self.trials.value
             best = search.best if search is not None else None
             value = views.status_html(state, done=len(search.trials) if search is not None else 0, total=total,
-                                      elapsed=max(0.0, end - self._t0), best=best.val_acc if best else None, phase=self._phase if phase is None else phase,
-                                      error=self.error, device=self._device, setup=self._setup,
-                                      warning=self._warning)
-            with self.status_line.hold_sync():
+                                      elapsed=max(0.0, end - self._t0), best=best.val_acc if best else None,
+                                      phase=self._phase if phase is None else phase, error=self.error,
+                                      device=self._device, setup=self._setup, warning=self._warning)
+            fraction, label = (views.budget_progress(search) if search is not None
+                               else (0.0, f"0 / {self.trials.value} trials"))
+            with held(self.status_line, self.progress, self.progress_label):
                 self.status_line.value = value
+                self.progress.value = fraction
+                self.progress.bar_style = BAR_STYLES.get(state, "")
+                self.progress_label.value = label
+            if changed:
+                self._set_buttons(state)

@@ -1,0 +1,91 @@
+"""Strategy comparison: the anytime curves (a pure function), their figure, and the panel's Run and Stop."""
+import math
+
+import numpy as np
+import pytest
+
+from minas.analysis import best_so_far_curves
+from minas.viz import comparison_figure
+from widgets import StrategyComparison
+
+NAN = math.nan
+
+
+def test_best_so_far_curves_by_evaluations():
+    runs = [([80, NAN, 90, 85], [1, 1, 1, 1]), ([70, 95, 60], [1, 1, 1]), ([NAN, NAN, 50, 99], [1, 1, 1, 1])]
+    curve = best_so_far_curves(runs)
+    assert list(curve["x"]) == [1, 2, 3] and curve["n"] == 3             # up to the shortest run
+    assert np.allclose(curve["mean"], [75, 87.5, (90 + 95 + 50) / 3])     # run 3 counts once it has a success
+    assert curve["se"][0] == pytest.approx(np.std([80, 70], ddof=1) / np.sqrt(2))
+    assert curve["se"][2] == pytest.approx(np.std([90, 95, 50], ddof=1) / np.sqrt(3))
+
+
+def test_best_so_far_curves_by_cost_hold_the_best_between_evaluations():
+    runs = [([80, 90], [10, 90]), ([70, 75, 99], [20, 30, 1000])]        # evaluations end at 10, 100 / 20, 50, 1,050 s
+    curve = best_so_far_curves(runs, by="cost", points=5)
+    assert curve["x"][0] == pytest.approx(20) and curve["x"][-1] == pytest.approx(100)   # the common window
+    assert np.allclose(np.diff(np.log(curve["x"])), np.log(5) / 4)        # log-spaced: 20, 29.9, 44.7, 66.9, 100
+    by_hand = [(80 + 70) / 2, (80 + 70) / 2, (80 + 70) / 2, (80 + 75) / 2, (90 + 75) / 2]
+    assert np.allclose(curve["mean"], by_hand)
+    with pytest.raises(ValueError, match="evaluations"):
+        best_so_far_curves(runs, by="wall")
+
+
+@pytest.fixture
+def comparison(one_thread):
+    return StrategyComparison(("random", "local"), seeds=3, trials=12)
+
+
+def test_run_button_runs_every_strategy_with_every_seed(comparison, tmp_path):
+    empty = bytes(comparison.plot.value)
+    comparison.run_button.click()
+    assert comparison.status == "running" and comparison.run_button.disabled and comparison.seeds.disabled
+    assert comparison.wait(60)
+    assert comparison.status == "finished" and not comparison.run_button.disabled and comparison.stop_button.disabled
+    assert {name: len(runs) for name, runs in comparison.runs.items()} == {"random": 3, "local": 3}
+    assert all(len(run) == 12 for runs in comparison.runs.values() for run in runs)
+    assert comparison.job.progress.value == 1.0 and "finished" in comparison.job.label.value
+    assert bytes(comparison.plot.value) != empty
+    finals = [run["val_acc"].max() for run in comparison.runs["random"]]
+    assert f"{np.mean(finals):.2f} ± {np.std(finals, ddof=1) / np.sqrt(3):.2f} %" in comparison.summary.value
+    page = comparison.save_snapshot(tmp_path / "comparison.html").read_text()
+    assert "data:image/png;base64," in page and "local" in page
+
+
+def test_stop_ends_after_the_run_in_flight(comparison):
+    report = comparison.job.report
+
+    def stop_before_the_second_run(fraction, label):
+        report(fraction, label)
+        if label.startswith("run 2 /"):
+            comparison.stop_button.click()
+
+    comparison.job.report = stop_before_the_second_run
+    comparison.run(seeds=4)
+    assert comparison.wait(60) and comparison.status == "stopped"
+    assert sum(len(runs) for runs in comparison.runs.values()) == 2 < 8
+    assert "stopped" in comparison.job.label.value and not comparison.run_button.disabled
+
+
+def test_a_strategy_that_cannot_run_is_reported(comparison, monkeypatch):
+    from minas.strategies import LocalSearch
+    calls = []
+
+    def cannot(self, space, rng):
+        calls.append(1)
+        raise TypeError("LocalSearch needs a supernet")      # as a strategy refusing a space would
+    monkeypatch.setattr(LocalSearch, "setup", cannot)
+    comparison.run(seeds=3)
+    assert comparison.wait(60) and comparison.status == "finished"
+    assert len(comparison.runs["random"]) == 3 and comparison.runs["local"] == [] and len(calls) == 1
+    assert "cannot run: TypeError: LocalSearch needs a supernet" in comparison.summary.value
+
+
+def test_comparison_figure_has_both_axes_and_n_in_the_legend(comparison):
+    comparison.run(seeds=2)
+    assert comparison.wait(60)
+    fig = comparison_figure(comparison.runs)
+    by_evals, by_time = fig.axes
+    assert by_evals.get_xlabel() == "evaluations" and by_time.get_xscale() == "log"
+    assert [t.get_text() for t in by_evals.get_legend().get_texts()] == ["random (n = 2)", "local (n = 2)"]
+    assert len(by_evals.collections) == 2                                 # a standard-error band per strategy

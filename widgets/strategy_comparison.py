@@ -1,0 +1,144 @@
+"""`StrategyComparison`: run several strategies with several seeds on a tabular benchmark and compare their
+anytime performance — the mean best-so-far with standard-error bands, against evaluations and against
+simulated time (the benchmark's recorded training time), as NAS papers and the best-practice checklist ask.
+
+Lookups are instant, so a few hundred runs take seconds; they run in a background thread, seed by seed (every
+strategy's first seed, then every strategy's second, ...), so the figure is useful before the end."""
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+from typing import Any, Sequence
+
+import ipywidgets as W
+import numpy as np
+
+import minas
+from minas.benchmarks import NASBench201
+from minas.benchmarks.nb201 import DATASETS
+from minas.estimators import Tabular
+from minas.strategies import STRATEGIES
+
+from . import views
+from .background import BackgroundRun
+from .panel import Panel, classed, frame, held
+
+
+@lru_cache(maxsize=len(DATASETS))
+def benchmark(dataset: str) -> NASBench201:
+    """One NAS-Bench-201 table per dataset, loaded once however often Run is pressed."""
+    return NASBench201(dataset)
+
+
+def summary_html(runs: dict[str, list], errors: dict[str, str]) -> str:
+    """Per strategy: runs, final best accuracy (mean ± standard error) and mean simulated cost of a run; then
+    the strategies that could not run, and why."""
+    rows = []
+    for name, group in runs.items():
+        if group:
+            finals = np.array([t["val_acc"].max() for t in group])
+            se = finals.std(ddof=1) / np.sqrt(len(finals)) if len(finals) > 1 else 0.0
+            cost = np.mean([t["cost"].sum() for t in group])
+            rows.append([name, len(group), f"{finals.mean():.2f} ± {se:.2f} %", views.fmt_seconds(cost)])
+    table = views.table_html(["strategy", "runs", "final best (± SE)", "simulated cost per run"], rows, "press Run")
+    return table + "".join(f'<div class="minas-warning">{html.escape(name)}: {html.escape(error)}</div>'
+                           for name, error in errors.items())
+
+
+class StrategyComparison(Panel):
+    """Choose strategies, a NAS-Bench-201 dataset, seeds and trials per run; Run; watch the curves fill in.
+    `runs` maps each strategy to its finished runs' trials DataFrames (`minas.viz.comparison_figure(runs)`)."""
+
+    title = "minas strategy comparison"
+
+    def __init__(self, strategies: Sequence[str] = ("random", "evolution"), *, dataset: str = "cifar10",
+                 seeds: int = 5, trials: int = 100, redraw_hz: float = 2.0):
+        self.runs: dict[str, list] = {}
+        self.errors: dict[str, str] = {}
+        self._current: minas.Search | None = None
+        L, style = W.Layout, {"description_width": "initial"}
+        names = minas.list_strategies()
+        self.strategies = W.SelectMultiple(options=names, value=tuple(strategies), rows=min(6, len(names)),
+                                           description="strategies", style=style, layout=L(width="260px"))
+        self.dataset = W.Dropdown(options=list(DATASETS), value=dataset, description="NAS-Bench-201", style=style,
+                                  layout=L(width="250px"))
+        self.seeds = W.BoundedIntText(seeds, min=1, max=100, description="seeds", style=style,
+                                      layout=L(width="110px"))
+        self.trials = W.BoundedIntText(trials, min=2, max=5000, description="trials per run", style=style,
+                                       layout=L(width="160px"))
+        self.job = BackgroundRun(self._work, self._draw, (self.strategies, self.dataset, self.seeds, self.trials),
+                                 redraw_hz=redraw_hz, tooltip="run every strategy with every seed")
+        self.job.on_stop.append(lambda: self._current is not None and self._current.stop())
+        self.run_button, self.stop_button = self.job.run_button, self.job.stop_button
+        self.plot = W.Image(format="png", layout=L(width="1000px", height="364px", object_fit="contain"))
+        self.summary = W.HTML()
+        classed((self.strategies, "minas-strategies"), (self.seeds, "minas-seeds"), (self.trials, "minas-trials"),
+                (self.plot, "minas-comparison-plot"), (self.summary, "minas-summary"))
+        self.widget = frame(
+            W.HBox([self.strategies, W.VBox([self.dataset, W.HBox([self.seeds, self.trials])])],
+                   layout=L(flex_flow="row wrap", grid_gap="8px 16px")),
+            self.job.widget, self.plot, self.summary, cls="minas-comparison")
+        self.run_button.on_click(lambda _: self.run())
+        self._draw()
+
+    @property
+    def status(self) -> str:
+        """ready, running, finished, stopped or failed."""
+        return self.job.status
+
+    def run(self, **choices: Any) -> None:
+        """Run every chosen strategy with seeds 0 .. seeds-1 in a background thread; `choices` (strategies,
+        dataset, seeds, trials) set the controls first. `wait()` returns when all runs are done."""
+        if self.job.running:
+            raise RuntimeError("the comparison is already running: stop it first")
+        for name, value in choices.items():
+            getattr(self, name).value = tuple(value) if name == "strategies" else value
+        self.runs, self.errors = {name: [] for name in self.strategies.value}, {}
+        self.job.start()
+
+    def stop(self) -> None:
+        """End after the run in flight (which is left out of the figure)."""
+        self.job.stop()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the runs and the final redraw are done; True when they are."""
+        return self.job.wait(timeout)
+
+    def snapshot_body(self) -> str:
+        return (f'<div class="minas-progress-label">{self.job.label.value}</div>'
+                f'<div class="minas-box minas-comparison-plot">{views.png_html(self.plot.value, "comparison")}</div>'
+                f'<div class="minas-summary">{self.summary.value}</div>')
+
+    # --- background ---------------------------------------------------------------------------
+    def _work(self, job: BackgroundRun) -> str:
+        plan = [(seed, name) for seed in range(self.seeds.value) for name in self.strategies.value]
+        bench, trials = benchmark(self.dataset.value), self.trials.value
+        for done, (seed, name) in enumerate(plan):
+            if job.stopping:
+                break
+            if name in self.errors:                      # it could not run with an earlier seed either
+                continue
+            job.report(done / len(plan), f"run {done + 1} / {len(plan)}: {name}, seed {seed}")
+            try:
+                search = self._current = minas.Search(bench.space, STRATEGIES.create(name), Tabular(bench),
+                                                      trials=trials, seed=seed)
+                result = search.run()
+            except Exception as e:                       # e.g. a strategy that cannot use a lookup table
+                self.errors[name] = f"cannot run: {type(e).__name__}: {e}"
+                continue
+            finally:
+                self._current = None
+            if result.status == "finished":
+                self.runs[name].append(result.trials)
+        return f"{sum(len(group) for group in self.runs.values())} runs"
+
+    def _draw(self) -> None:
+        from minas.viz import comparison_figure, figure_png
+        try:
+            runs = {name: group for name, group in self.runs.items() if group}
+            png = figure_png(comparison_figure(runs, figsize=(11.0, 4.0)))
+            with held(self.plot, self.summary):
+                self.plot.value = png
+                self.summary.value = summary_html(self.runs, self.errors)
+        except Exception as e:                          # shown, never printed
+            self.summary.value = f'<span class="minas-warning">drawing failed: {type(e).__name__}: {e}</span>'
