@@ -2,6 +2,11 @@
 
     arch = strategy.ask() -> result = estimator.evaluate(arch, budget) -> strategy.tell(trial)
 
+The budget is the search's own, unless the strategy proposes one per trial (`Proposal(arch,
+budget)`: multi-fidelity strategies such as successive halving); each trial records its budget.
+The estimator is told every finished trial too (`estimator.tell`), e.g. to stop later candidates
+whose learning curves cannot catch the best.
+
 Every step emits events (`search_started`, `trial_started`, `epoch_finished`, `trial_finished`,
 `search_paused`, `search_resumed`, `search_finished` / `search_stopped` / `search_failed`) that
 panels, progress bars, logs and tests subscribe to. With a `run_dir`, each finished trial is on
@@ -11,6 +16,7 @@ uninterrupted run would.
 """
 from __future__ import annotations
 
+import json
 import logging
 import math
 import random
@@ -24,7 +30,7 @@ from typing import Any, Callable
 from .estimators.base import Estimator, derive_seed
 from .runlog import RunDirError, RunLog
 from .spaces import SearchSpace
-from .strategies import Strategy
+from .strategies import Proposal, Strategy
 from .trial import Trial, trials_frame
 
 log = logging.getLogger("minas")
@@ -57,6 +63,7 @@ class Search:
         if trials is None and max_cost is None and max_seconds is None:
             raise ValueError("give the search a budget: trials, max_cost (simulated seconds) or max_seconds")
         estimator.prepare(space)
+        _check_budgets(strategy, estimator, budget)
         self.space, self.strategy, self.estimator = space, strategy, estimator
         self.max_trials, self.max_cost, self.max_seconds = trials, max_cost, max_seconds
         self.seed, self.budget = seed, budget
@@ -127,14 +134,24 @@ class Search:
         for record in self._log.read():
             if self.exhausted:                      # a smaller budget than the folder holds
                 break
-            arch = self.strategy.ask()
-            if str(arch) != record["arch"] or record["index"] != len(self.trials):
+            arch, budget = self._ask()
+            recorded = (record["arch"], record.get("budget", _as_json(self.budget)))
+            if (str(arch), _as_json(budget)) != recorded or record["index"] != len(self.trials):
                 raise RunDirError(f"run folder {self.run_dir} diverges from this search at trial {len(self.trials)}: "
-                                  f"it recorded {record['arch']}, the strategy now proposes {arch}")
+                                  f"it recorded {recorded[0]} at budget {recorded[1]!r}, "
+                                  f"the strategy now proposes {arch} at budget {budget!r}")
             self._finish(Trial.from_record(record, arch), replayed=True)
+
+    def _ask(self) -> tuple[Any, Any]:
+        """The strategy's next architecture and the budget to evaluate it at."""
+        proposal = self.strategy.ask()
+        if isinstance(proposal, Proposal):
+            return proposal.arch, proposal.budget
+        return proposal, self.budget
 
     def _finish(self, trial: Trial, replayed: bool = False) -> None:
         self.strategy.tell(trial)
+        self.estimator.tell(trial)
         self.trials.append(trial)
         if self._log and not replayed:
             self._log.append(trial.to_record())
@@ -146,7 +163,7 @@ class Search:
                             lambda kind, **data: self._emit(kind, trial, **data))
         start = time.perf_counter()
         try:
-            result = self.estimator.evaluate(trial.arch, self.budget)
+            result = self.estimator.evaluate(trial.arch, trial.budget)
             if not math.isfinite(result.val_acc):
                 raise ValueError(f"the estimator returned val_acc={result.val_acc}")
             trial.result = result
@@ -165,11 +182,11 @@ class Search:
             if self.exhausted or self.strategy_done:
                 return None
             try:
-                arch = self.strategy.ask()
+                arch, budget = self._ask()
             except StopIteration:
                 self.strategy_done = True
                 return None
-            trial = self.current = Trial(len(self.trials), arch)
+            trial = self.current = Trial(len(self.trials), arch, budget=budget)
             self._emit("trial_started", trial)
             self._evaluate(trial)
             self.current = None
@@ -236,6 +253,25 @@ class Search:
 
     def result(self) -> SearchResult:
         return SearchResult(self.best, trials_frame(self.trials), self.run_dir, self.status)
+
+
+def _as_json(value: Any) -> Any:
+    """`value` as the run folder records it (tuples become lists, odd objects strings)."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def _check_budgets(strategy: Strategy, estimator: Estimator, budget: Any) -> None:
+    """Fail before any trial when the estimator cannot evaluate the search's budget or a budget
+    the strategy will propose (e.g. successive halving on a table of 200-epoch results only)."""
+    estimator.check_budget(budget)
+    proposed = strategy.budgets()
+    for each in proposed:
+        try:
+            estimator.check_budget(each)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{type(strategy).__name__} evaluates candidates at budgets {proposed}, which "
+                             f"{estimator.describe()} cannot: {e}. A multi-fidelity strategy needs an estimator "
+                             f"with low fidelities, e.g. Training or Tabular(MNIST1DBench()).") from None
 
 
 def search(space: SearchSpace | None = None, strategy: Strategy | None = None, estimator: Estimator | None = None,

@@ -7,7 +7,7 @@ from typing import Any
 
 from .estimators.base import Result
 
-COLUMNS = ["index", "arch", "status", "val_acc", "cost", "wall", "test_acc", "params", "flops", "error"]
+COLUMNS = ["index", "arch", "budget", "status", "val_acc", "cost", "wall", "test_acc", "params", "flops", "error"]
 
 
 @dataclass
@@ -18,6 +18,7 @@ class Trial:
     result: Result | None = None
     error: str | None = None
     wall: float = 0.0          # seconds this evaluation took on this machine
+    budget: Any = None         # what it was evaluated at: the search's budget, or the strategy's own
 
     @property
     def ok(self) -> bool:
@@ -33,14 +34,15 @@ class Trial:
 
     def __str__(self) -> str:
         outcome = f"val_acc {self.val_acc:.2f} %" if self.ok else f"failed: {self.error}"
-        return f"trial {self.index}: {self.arch}  {outcome}"
+        at = "" if self.budget is None else f" at budget {self.budget}"
+        return f"trial {self.index}: {self.arch}{at}  {outcome}"
 
     def to_record(self) -> dict[str, Any]:
         """A flat, JSON-ready dict: the trials table's row and the run folder's line."""
         result = asdict(self.result) if self.ok else {}
         extra = result.pop("extra", {})
-        return {"index": self.index, "arch": str(self.arch), "status": "ok" if self.ok else "failed",
-                **result, "wall": self.wall, "error": self.error, **extra}
+        return {"index": self.index, "arch": str(self.arch), "budget": self.budget,
+                "status": "ok" if self.ok else "failed", **result, "wall": self.wall, "error": self.error, **extra}
 
     @classmethod
     def from_record(cls, record: dict[str, Any], arch: Any) -> "Trial":
@@ -48,7 +50,7 @@ class Trial:
         extra = {k: v for k, v in record.items() if k not in fields and k not in COLUMNS}
         known = {k: record[k] for k in fields if k in record and k != "extra"}
         result = Result(**known, extra=extra) if record["status"] == "ok" else None
-        return cls(record["index"], arch, result, record.get("error"), record.get("wall", 0.0))
+        return cls(record["index"], arch, result, record.get("error"), record.get("wall", 0.0), record.get("budget"))
 
 
 def trials_frame(trials: list[Trial]):

@@ -11,6 +11,8 @@ from minas.estimators import ESTIMATORS, Estimator, Tabular, Training
 from minas.spaces import ArchError, CellSpace
 from minas.strategies import RandomSearch
 
+import fakes
+
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -105,19 +107,9 @@ def test_dataset_aliases_and_unknown_dataset():
 
 # --- Training -----------------------------------------------------------------------------------
 
-def _bumps(n, gen):
-    """1-D signals of length 16 whose class (0, 1, 2) is where a Gaussian bump sits (3, 8 or 13, +-1)."""
-    y = torch.randint(0, 3, (n,), generator=gen)
-    pos = torch.arange(16).float()
-    centre = (3 + 5 * y).float()[:, None] + torch.randint(-1, 2, (n, 1), generator=gen)
-    x = 2 * torch.exp(-0.5 * ((pos - centre) / 1.2) ** 2) + 0.3 * torch.randn(n, 16, generator=gen)
-    return x.unsqueeze(1), y
-
-
 @pytest.fixture(scope="module")
 def bumps():
-    gen = torch.Generator().manual_seed(0)
-    return from_tensors("bumps", *_bumps(300, gen), *_bumps(90, gen))
+    return fakes.bumps()
 
 
 def _training(bumps, **settings):

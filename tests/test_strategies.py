@@ -13,6 +13,7 @@ from minas.spaces import CellSpace, SearchSpace
 from minas.strategies import (STRATEGIES, REINFORCE, BayesianOptimization, LocalSearch, RandomSearch,
                               RegularizedEvolution, Strategy)
 from minas.trial import Trial
+from fakes import CurveBench
 
 SEEDS, QUERIES = 50, 100
 NEW = [LocalSearch, lambda: LocalSearch(first_improvement=False), REINFORCE, BayesianOptimization]
@@ -136,7 +137,8 @@ def test_every_registered_strategy_constructs_without_arguments(space, bench):
         strategy = STRATEGIES.create(name)
         assert isinstance(strategy, Strategy)
         assert strategy.config()["name"] == name
-        result = minas.Search(space, strategy, Tabular(bench), trials=3, seed=0).run()
+        table = CurveBench(bench) if strategy.budgets() else bench        # multi-fidelity ones need epochs
+        result = minas.Search(space, strategy, Tabular(table), trials=3, seed=0).run()
         assert len(result.trials) == 3
     with pytest.raises(ValueError, match="random"):
         STRATEGIES.get("no-such-strategy")

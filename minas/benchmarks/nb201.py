@@ -31,6 +31,7 @@ class NASBench201:
 
     space = CellSpace()
     epochs = 200
+    fidelities = (200,)             # results after these numbers of epochs: only the full training
 
     def __init__(self, dataset: str = "cifar10"):
         aliases = {k.lower(): k for k in DATASETS} | {"imagenet": "ImageNet16-120"}
@@ -51,9 +52,12 @@ class NASBench201:
         cell = self.space.parse(arch) if isinstance(arch, str) else self.space.check(arch)
         return "".join(str(self.space.ops.index(op)) for op in cell.ops)
 
-    def query(self, arch: Any, rng: random.Random | None = None) -> dict[str, Any]:
+    def query(self, arch: Any, rng: random.Random | None = None, epochs: int | None = None) -> dict[str, Any]:
         """The benchmark's record of `arch`: the mean validation accuracy over the training runs
-        (or, given `rng`, the accuracy of one run drawn at random, to simulate training noise)."""
+        (or, given `rng`, the accuracy of one run drawn at random, to simulate training noise).
+        `epochs` can only be the full 200: the table keeps nothing earlier."""
+        if epochs not in (None, self.epochs):
+            raise ValueError(f"{self!r} only has results after {self.epochs} epochs, not {epochs}")
         row = self._table[self._key(arch)]
         runs = row["val_acc"]
         return {"val_acc": rng.choice(runs) if rng else statistics.fmean(runs), "val_acc_runs": list(runs),

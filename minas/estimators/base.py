@@ -41,7 +41,8 @@ def _plain(value: Any) -> Any:
 
 class Estimator:
     """Base class. `Search` calls `bind` before each `evaluate`, handing over the trial's seed and
-    a function that emits progress events (e.g. one per training epoch)."""
+    a function that emits progress events (e.g. one per training epoch), and `tell` after each
+    trial has finished."""
 
     name: str = "estimator"
     seed: int = 0
@@ -56,8 +57,18 @@ class Estimator:
     def evaluate(self, arch: Any, budget: Any = None) -> Result:
         raise NotImplementedError
 
+    def check_budget(self, budget: Any) -> None:
+        """Raise ValueError or TypeError, naming the problem, when `evaluate` cannot take `budget`
+        (None is the estimator's default fidelity). `Search` checks its budget and every budget
+        its strategy proposes before the first trial."""
+
+    def tell(self, trial) -> None:
+        """Learn from a finished trial (replayed ones included, so a resumed search behaves exactly
+        like an uninterrupted one), e.g. the learning curves that early stopping compares with."""
+
     def prepare(self, space) -> None:
-        """Called once by `Search`: raise if this estimator cannot score `space`'s architectures."""
+        """Called once by `Search`, before any trial: raise if this estimator cannot score `space`'s
+        architectures, and forget what earlier searches told it."""
 
     def config(self) -> dict[str, Any]:
         """Name and settings, as plain JSON values (a dataset by its name; the search's space left out)."""

@@ -5,13 +5,28 @@ fields and can be overridden per call through `budget`: fewer `epochs`, a `fract
 data, a lower input `resolution`. The recipe (SGD with Nesterov momentum, cosine learning rate,
 weight decay, label smoothing) follows NAS-Bench-201's, scaled down to small data. Data stays on
 the device as tensors and batches are sliced from it: no DataLoader overhead on small datasets.
+
+Two options change how a candidate is validated or how long it trains: `folds` (k-fold
+cross-validation instead of the held-out split, see `splits.py`) and `early_stop`, which ends the
+training of a candidate whose learning curve cannot catch the best one so far. Domhan, Springenberg
+& Hutter ("Speeding up Automatic Hyperparameter Optimization of Deep Neural Networks by
+Extrapolation of Learning Curves", IJCAI 2015) stop a run once an extrapolation of its curve is
+unlikely to beat the best; the rule here is the simplest form of that idea, in the shape of Google
+Vizier's median stopping rule (Golovin et al., KDD 2017), which compares a run's best value so far
+with the median of the finished runs at the same step: after epoch e, stop when the candidate's
+best validation accuracy so far is more than `early_stop` points below the best finished trial's
+best accuracy by epoch e. Only trials trained at the same budget compare (the learning rate follows
+the same schedule), and a margin of tens of points is needed: early epochs are noisy, and a slow
+starter that would have won is stopped all the same. A stopped trial is an ordinary result: its
+partial curve, the accuracy it had reached, `extra["stopped_at"]` (the last epoch trained) and the
+cost of the epochs it trained.
 """
 from __future__ import annotations
 
 import math
+import statistics
 import time
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import Any
 
 import torch
@@ -19,6 +34,7 @@ import torch.nn.functional as F
 
 from ..device import describe_device, resolve_device
 from .base import EstimationError, Estimator, Result, derive_seed
+from .splits import prepared
 
 
 @dataclass
@@ -36,20 +52,29 @@ class Training(Estimator):
     weight_decay: float = 5e-4
     label_smoothing: float = 0.1
     device: str = "auto"
-    data_seed: int = 0               # seeds the train/validation split, not the training
+    data_seed: int = 0               # seeds the train/validation split (or folds), not the training
     test_curve: bool = False         # also measure test accuracy after every epoch (to build tables)
+    folds: int = 1                   # 1: validate on the held-out split; k > 1: k-fold cross-validation
+    early_stop: float | None = None  # stop a candidate this many points behind the best curve; None: off
     space: Any = None                # set by the search; CellSpace() when used on its own
 
     name = "training"
 
     def __post_init__(self):
+        if self.folds < 1:
+            raise ValueError(f"folds must be 1 (the held-out split) or more, got {self.folds}")
+        if self.folds > 1 and self.early_stop is not None:
+            raise ValueError("early_stop compares one training's curve with the best; it does not apply to "
+                             f"k-fold cross-validation (folds={self.folds})")
         self._device = resolve_device(self.device)
+        self._best_curves: dict[tuple, list[float]] = {}   # per budget, the best finished trial's curve
 
     def prepare(self, space) -> None:
         """Load the data and build one network now, so a dataset that does not fit fails before any trial."""
         import random
         from ..spaces import ArchError
         self.space = space
+        self._best_curves = {}
         try:
             space.to_module(space.sample(random.Random(0)), input_shape=self.data.input_shape,
                             num_classes=self.data.num_classes, channels=self.channels, cells=self.cells)
@@ -57,8 +82,10 @@ class Training(Estimator):
             raise ArchError(f"dataset {self.data.name!r} does not fit {space!r}: {e}") from None
 
     def describe(self) -> str:
+        validation = f", {self.folds}-fold cross-validation" if self.folds > 1 else ""
+        stopping = f", early stop {self.early_stop:g} points behind the best" if self.early_stop is not None else ""
         return (f"training on {describe_device(self._device)}: {self.epochs} epochs, {self.fraction:.0%} of "
-                f"{self.data.describe()}, C={self.channels}, N={self.cells}")
+                f"{self.data.describe()}, C={self.channels}, N={self.cells}{validation}{stopping}")
 
     @property
     def data(self):
@@ -67,32 +94,68 @@ class Training(Estimator):
             self.dataset = data.load(self.dataset, seed=self.data_seed)
         return self.dataset
 
-    def fidelity(self, budget: Any) -> "Training":
-        """This estimator with `budget` applied: a number of epochs, or a dict of field overrides."""
+    @staticmethod
+    def _overrides(budget: Any) -> dict[str, Any]:
+        """`budget` as field overrides: None is none, a number is epochs, a dict is itself."""
         if budget is None:
-            return self
+            return {}
         if isinstance(budget, (int, float)):
-            budget = {"epochs": int(budget)}
+            return {"epochs": int(budget)}
         if not isinstance(budget, dict):
             raise TypeError(f"budget must be a number of epochs or a dict like {{'epochs': 5, 'fraction': 0.5}}, got {budget!r}")
-        reduced = replace(self, **budget)
+        return budget
+
+    def fidelity(self, budget: Any) -> "Training":
+        """This estimator with `budget` applied: a number of epochs, or a dict of field overrides."""
+        overrides = self._overrides(budget)
+        if not overrides:
+            return self
+        reduced = replace(self, **overrides)
         reduced.bind(self.seed, getattr(self, "_emit", None))
         return reduced
+
+    def check_budget(self, budget: Any) -> None:
+        if self.fidelity(budget).epochs < 1:
+            raise ValueError(f"a training needs at least 1 epoch, not budget={budget!r}")
+
+    def _schedule(self, budget: Any) -> tuple:
+        """Trials trained at the same budget share a learning-rate schedule: their curves compare epoch by epoch."""
+        return tuple(sorted(({"epochs": self.epochs} | self._overrides(budget)).items()))
+
+    def tell(self, trial) -> None:
+        """Keep, per budget, the curve of the best trial that trained to the end (for `early_stop`)."""
+        if not trial.ok or "stopped_at" in trial.result.extra:
+            return
+        key = self._schedule(trial.budget)
+        if key not in self._best_curves or trial.val_acc > self._best_curves[key][-1]:
+            self._best_curves[key] = trial.result.curve
 
     def evaluate(self, arch: Any, budget: Any = None) -> Result:
         f = self.fidelity(budget)
         from ..spaces import CellSpace
         space = self.space or CellSpace()
         torch.manual_seed(self.seed)
-        splits = _prepared(self.data, f.resolution, f.fraction, self.data_seed, self._device)
-        net = space.to_module(arch, input_shape=splits["shape"], num_classes=self.data.num_classes,
-                              channels=f.channels, cells=f.cells).to(self._device)
-        start = time.perf_counter()
-        curve, test_curve = f._train(net, splits)
-        cost = time.perf_counter() - start
-        return Result(val_acc=curve[-1], cost=cost, test_acc=accuracy(net, *splits["test"]), curve=curve,
-                      params=sum(p.numel() for p in net.parameters()), flops=count_flops(net, splits["shape"]),
-                      extra={"test_curve": test_curve} if f.test_curve else {})
+        data = prepared(self.data, f.resolution, f.fraction, f.folds, self.data_seed, self._device)
+        best = self._best_curves.get(self._schedule(budget)) if f.early_stop is not None else None
+        curves, test_curves, test_accs, cost = [], [], [], 0.0
+        for fold, (train, val) in enumerate(data["runs"], start=1):
+            net = space.to_module(arch, input_shape=data["shape"], num_classes=self.data.num_classes,
+                                  channels=f.channels, cells=f.cells).to(self._device)
+            start = time.perf_counter()
+            curve, test_curve = f._train(net, train, val, data["test"], best, fold)
+            cost += time.perf_counter() - start
+            curves.append(curve)
+            test_curves.append(test_curve)
+            test_accs.append(accuracy(net, *data["test"]))
+        curve = [statistics.fmean(epoch) for epoch in zip(*curves)]       # the mean over folds
+        extra: dict[str, Any] = {"test_curve": [statistics.fmean(e) for e in zip(*test_curves)]} if f.test_curve else {}
+        if f.folds > 1:
+            extra |= {"fold_val_acc": [c[-1] for c in curves], "fold_test_acc": test_accs}
+        if len(curve) < f.epochs:
+            extra["stopped_at"] = len(curve)
+        return Result(val_acc=curve[-1], cost=cost, test_acc=statistics.fmean(test_accs), curve=curve,
+                      params=sum(p.numel() for p in net.parameters()), flops=count_flops(net, data["shape"]),
+                      extra=extra)
 
     def retrain(self, arch: Any, epochs: int, emit=None) -> Result:
         """The full training of a found architecture: every training sample, native resolution."""
@@ -100,9 +163,11 @@ class Training(Estimator):
         full.bind(derive_seed(self.seed, "retrain", arch), emit)
         return full.evaluate(arch)
 
-    def _train(self, net: torch.nn.Module, splits: dict) -> tuple[list[float], list[float]]:
-        """Validation (and, with `test_curve`, test) accuracy after each epoch."""
-        x, y = splits["train"]
+    def _train(self, net: torch.nn.Module, train: tuple, val: tuple, test: tuple, best: list[float] | None,
+               fold: int) -> tuple[list[float], list[float]]:
+        """Validation (and, with `test_curve`, test) accuracy after each epoch; shorter than
+        `epochs` when its best so far fell more than `early_stop` points behind `best`'s."""
+        x, y = train
         steps_per_epoch = math.ceil(len(x) / self.batch_size)
         opt = torch.optim.SGD(net.parameters(), lr=self.lr, momentum=0.9, nesterov=True, weight_decay=self.weight_decay)
         schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, self.epochs * steps_per_epoch))
@@ -121,10 +186,13 @@ class Training(Estimator):
             mean_loss = total.item() / steps_per_epoch
             if not math.isfinite(mean_loss):
                 raise EstimationError(f"training diverged: the loss became {mean_loss} in epoch {epoch + 1}")
-            curve.append(accuracy(net, *splits["val"]))
+            curve.append(accuracy(net, *val))
             if self.test_curve:
-                test_curve.append(accuracy(net, *splits["test"]))
-            self.emit("epoch_finished", epoch=epoch + 1, epochs=self.epochs, loss=mean_loss, val_acc=curve[-1])
+                test_curve.append(accuracy(net, *test))
+            self.emit("epoch_finished", epoch=epoch + 1, epochs=self.epochs, loss=mean_loss, val_acc=curve[-1],
+                      fold=fold, folds=self.folds)
+            if best is not None and epoch + 1 < self.epochs and max(curve) + self.early_stop < max(best[: epoch + 1]):
+                break
         return curve, test_curve
 
 
@@ -143,20 +211,3 @@ def count_flops(net: torch.nn.Module, input_shape: tuple[int, ...]) -> int:
     with FlopCounterMode(display=False) as counter, torch.no_grad():
         net(torch.zeros(1, *input_shape, device=next(net.parameters()).device))
     return counter.get_total_flops()
-
-
-@lru_cache(maxsize=8)
-def _prepared(data, resolution: int | None, fraction: float, seed: int, device: torch.device) -> dict:
-    """The dataset's splits on `device`, resized and subsampled once per fidelity and reused."""
-    def resize(x: torch.Tensor) -> torch.Tensor:
-        if resolution is None or resolution == x.shape[-1]:
-            return x
-        mode = "linear" if x.dim() == 3 else "bilinear"
-        return F.interpolate(x, size=(resolution,) * (x.dim() - 2), mode=mode, antialias=x.dim() == 4, align_corners=False)
-
-    keep = torch.randperm(len(data.y_train), generator=torch.Generator().manual_seed(seed))
-    keep = keep[: max(1, round(fraction * len(keep)))]
-    splits = {"train": (data.x_train[keep], data.y_train[keep]), "val": (data.x_val, data.y_val),
-              "test": (data.x_test, data.y_test)}
-    splits = {k: (resize(x).to(device), y.to(device)) for k, (x, y) in splits.items()}
-    return splits | {"shape": tuple(splits["train"][0].shape[1:])}

@@ -1,11 +1,13 @@
 """Search strategies: how to explore. Each is asked for architectures and told their results."""
 from ..registry import Registry
-from .base import Strategy
+from .base import Proposal, Strategy
 from .bayesopt import BayesianOptimization
 from .evolution import RegularizedEvolution
+from .hyperband import Hyperband
 from .local import LocalSearch
 from .random import RandomSearch
 from .reinforce import REINFORCE
+from .successive_halving import SuccessiveHalving
 
 STRATEGIES: Registry[Strategy] = Registry("strategy")
 STRATEGIES.register("random")(RandomSearch)
@@ -13,6 +15,8 @@ STRATEGIES.register("evolution")(RegularizedEvolution)
 STRATEGIES.register("local")(LocalSearch)
 STRATEGIES.register("reinforce")(REINFORCE)
 STRATEGIES.register("bayesopt")(BayesianOptimization)
+STRATEGIES.register("successive_halving")(SuccessiveHalving)
+STRATEGIES.register("hyperband")(Hyperband)
 
-__all__ = ["BayesianOptimization", "LocalSearch", "REINFORCE", "RandomSearch", "RegularizedEvolution", "Strategy",
-           "STRATEGIES"]
+__all__ = ["BayesianOptimization", "Hyperband", "LocalSearch", "Proposal", "REINFORCE", "RandomSearch",
+           "RegularizedEvolution", "Strategy", "SuccessiveHalving", "STRATEGIES"]

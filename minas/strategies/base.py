@@ -8,6 +8,15 @@ from typing import Any
 from ..spaces import SearchSpace
 
 
+@dataclasses.dataclass(frozen=True)
+class Proposal:
+    """An architecture to evaluate at a budget of the strategy's choosing (e.g. a number of epochs),
+    for multi-fidelity strategies such as successive halving. `ask()` may return a plain
+    architecture instead, which the search evaluates at its own `budget`."""
+    arch: Any
+    budget: Any
+
+
 class Strategy:
     """Base class. Subclasses are dataclasses whose fields are their settings (with defaults from
     their paper), keep all randomness in `self.rng`, and are deterministic given seed and history,
@@ -21,9 +30,16 @@ class Strategy:
         self.history: list = []
 
     def ask(self) -> Any:
-        """The next architecture to evaluate; raise StopIteration when the strategy has finished
-        (e.g. a one-shot strategy after its last epoch), which ends the search."""
+        """The next architecture to evaluate, or a `Proposal(arch, budget)` to evaluate it at a
+        budget of its own; raise StopIteration when the strategy has finished (e.g. a one-shot
+        strategy after its last epoch, or one successive-halving bracket), which ends the search."""
         raise NotImplementedError
+
+    def budgets(self) -> list:
+        """Every budget this strategy's proposals may carry, so `Search` can check up front that the
+        estimator offers them (a lookup table may know only the full training). Empty for a
+        strategy that asks for plain architectures, evaluated at the search's budget."""
+        return []
 
     def emit(self, kind: str, **data: Any) -> None:
         """Send an event (e.g. a one-shot strategy's `epoch_finished` with its architecture weights)
@@ -32,7 +48,8 @@ class Strategy:
             self._emit(kind, **data)
 
     def tell(self, trial) -> None:
-        """Learn from a finished trial (failed trials included: `trial.ok` is False)."""
+        """Learn from a finished trial (failed trials included: `trial.ok` is False); `trial.budget`
+        is the budget it was evaluated at."""
         self.history.append(trial)
 
     def sample_new(self, seen) -> Any:
