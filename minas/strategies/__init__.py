@@ -2,7 +2,11 @@
 from ..registry import Registry
 from .base import Proposal, Strategy
 from .bayesopt import BayesianOptimization
+from .darts import DARTS
+from .drnas import DrNAS
+from .enas import ENAS
 from .evolution import RegularizedEvolution
+from .gdas import GDAS
 from .hyperband import Hyperband
 from .local import LocalSearch
 from .random import RandomSearch
@@ -15,8 +19,12 @@ STRATEGIES.register("evolution")(RegularizedEvolution)
 STRATEGIES.register("local")(LocalSearch)
 STRATEGIES.register("reinforce")(REINFORCE)
 STRATEGIES.register("bayesopt")(BayesianOptimization)
+STRATEGIES.register("darts")(DARTS)
+STRATEGIES.register("gdas")(GDAS)
+STRATEGIES.register("drnas")(DrNAS)
+STRATEGIES.register("enas")(ENAS)
 STRATEGIES.register("successive_halving")(SuccessiveHalving)
 STRATEGIES.register("hyperband")(Hyperband)
 
-__all__ = ["BayesianOptimization", "Hyperband", "LocalSearch", "Proposal", "REINFORCE", "RandomSearch",
+__all__ = ["BayesianOptimization", "DARTS", "DrNAS", "ENAS", "GDAS", "Hyperband", "LocalSearch", "Proposal", "REINFORCE", "RandomSearch",
            "RegularizedEvolution", "Strategy", "SuccessiveHalving", "STRATEGIES"]
