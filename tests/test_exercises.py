@@ -1,0 +1,201 @@
+"""The exercise mechanism of the notebooks (notebooks/exercises.py, checks.py, solutions/).
+
+Every exercise in a notebook has a check and a solution; the solution passes its check; an
+unfilled stub is reported as not done (or runs the solution with MINAS_SOLUTIONS=1); and every
+check rejects typical wrong answers — a check that cannot fail is a defect."""
+import math
+import random
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+sys.path.insert(0, str(NOTEBOOKS))
+
+import checks  # noqa: E402
+import exercises  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("one_thread")   # tiny networks: one torch thread is far faster
+
+
+def in_notebooks() -> dict[str, str]:
+    """Exercise name -> notebook, from the @exercise functions of every notebook."""
+    found = {}
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code":
+                for name in re.findall(r"@exercise\s*\ndef (\w+)\(", cell.source):
+                    assert name not in found, f"exercise {name} appears twice ({found.get(name)}, {path.name})"
+                    found[name] = path.name
+    return found
+
+
+def named(name, fn):
+    fn.__name__ = name
+    return exercises.exercise(fn)
+
+
+# --- deliberately wrong answers: typical mistakes, each of which its check must reject ---------------
+
+class _Always:
+    """A strategy that asks for the same cell every time."""
+
+    def __new__(cls):
+        import minas
+
+        class Same(minas.strategies.Strategy):
+            def ask(self):
+                return self.space.parse("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|nor_conv_3x3~2|")
+        return Same()
+
+
+def _template_strategy():
+    """The capstone's starting point as shipped (random search without repeats): it must not pass."""
+    import minas
+    for cell in nbformat.read(NOTEBOOKS / "12_capstone.ipynb", as_version=4).cells:
+        if cell.cell_type == "code" and "class MyStrategy" in cell.source:
+            namespace = {"minas": minas}
+            exec(cell.source, namespace)
+            return namespace["MyStrategy"]()
+    raise AssertionError("12_capstone.ipynb has no MyStrategy template")
+
+
+def _ridge(X, y, sign=1.0):
+    X1 = np.hstack([np.asarray(X, float), np.ones((len(X), 1))])
+    w = np.linalg.solve(X1.T @ X1 + np.eye(X1.shape[1]), X1.T @ np.asarray(y, float))
+    return lambda Z: sign * (np.hstack([np.asarray(Z, float), np.ones((len(Z), 1))]) @ w)
+
+
+def _grad_norm_with_bn(net, x, y):
+    import torch.nn.functional as F
+    net.train()
+    F.cross_entropy(net(x), y).backward()
+    return float(sum(p.grad.norm().item() for p in net.parameters() if p.grad is not None))
+
+
+def _weight_norm(net, x, y):
+    import torch.nn as nn
+    return float(sum(m.weight.norm().item() for m in net.modules() if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Linear))))
+
+
+WRONG = {
+    "resnet_cell": [lambda: "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|",
+                    lambda: "|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|",
+                    lambda: 42],
+    "random_search": [
+        lambda space, est, trials, rng: max(((a, est.evaluate(a).val_acc) for a in [space.sample(rng) for _ in range(trials - 1)] or [space.sample(rng)]), key=lambda p: p[1]),
+        lambda space, est, trials, rng: [(a, est.evaluate(a).val_acc) for a in [space.sample(rng) for _ in range(trials)]][-1],
+        lambda space, est, trials, rng: min(((a, est.evaluate(a).val_acc) for a in [space.sample(rng) for _ in range(trials)]), key=lambda p: p[1]),
+        lambda space, est, trials, rng: max(((a, est.evaluate(a).val_acc) for a in [space.sample(random.Random()) for _ in range(trials)]), key=lambda p: p[1]),
+        lambda space, est, trials, rng: (lambda a: (a, max(est.evaluate(a).val_acc for _ in range(trials))))(space.sample(rng)),
+    ],
+    "space_size": [lambda k, n: k ** n, lambda k, n: k ** (n * (n - 1)), lambda k, n: float(k) ** (n * (n - 1) // 2),
+                   lambda k, n: n ** (k * (k - 1) // 2)],
+    "decode": [lambda v, space: __import__("minas").spaces.Cell(tuple(space.ops[list(v[e * 5:e * 5 + 5]).index(1)] for e in range(6))),
+               lambda v, space: [space.ops[list(v[e * len(space.ops):(e + 1) * len(space.ops)]).index(1)] for e in range(len(space.edges))],
+               lambda v, space: __import__("minas").spaces.Cell(tuple(space.ops[list(v[e::len(space.edges)]).index(1)] if 1 in list(v[e::len(space.edges)]) else space.ops[0] for e in range(len(space.edges))))],
+    "dead_edges": [lambda cell, space: [(j, i) for i, j, op in cell.edges() if op == "none"],
+                   lambda cell, space: [],
+                   lambda cell, space: [(i, j) for e, (i, j, _) in enumerate(cell.edges())
+                                        if len({space.canonical(__import__("minas").spaces.Cell(cell.ops[:e] + (o,) + cell.ops[e + 1:])) for o in space.ops}) == 1]],
+    "flip_rate": [lambda a, b: sum(x < y for x in a for y in b) / (len(a) * len(b)),
+                  lambda a, b: sum((x > y) != (np.mean(a) > np.mean(b)) for x, y in zip(a, b)) / max(len(a), len(b)),
+                  lambda a, b: 0.0],
+    "kendall_tau": [lambda a, b: float(np.corrcoef(a, b)[0, 1]),
+                    lambda a, b: __import__("minas").analysis.spearman_rho(a, b),
+                    lambda a, b: sum(np.sign((a[i] - a[j]) * (b[i] - b[j])) for i in range(len(a)) for j in range(len(a)) if i != j) / len(a) ** 2],
+    "expected_best": [lambda acc, n: float(np.mean(sorted(acc)[-n:])), lambda acc, n: max(acc),
+                      lambda acc, n: float(np.mean(acc)),
+                      lambda acc, n: sum(v * ((k / len(acc)) ** n - ((k - 1) / len(acc)) ** n) for k, v in enumerate(acc, start=1))],
+    "tournament": [lambda pop, k, rng: max(pop, key=lambda t: t.val_acc),
+                   lambda pop, k, rng: rng.choice(pop),
+                   lambda pop, k, rng: max(rng.choices(pop, k=k), key=lambda t: t.val_acc),
+                   lambda pop, k, rng: min(rng.sample(pop, k), key=lambda t: t.val_acc),
+                   lambda pop, k, rng: max(random.sample(pop, k), key=lambda t: t.val_acc)],
+    "remove_one": [lambda pop, aging: pop[0], lambda pop, aging: min(pop, key=lambda t: t.val_acc),
+                   lambda pop, aging: pop[-1] if aging else min(pop, key=lambda t: t.val_acc),
+                   lambda pop, aging: pop[0] if aging else max(pop, key=lambda t: t.val_acc)],
+    "mean_and_se": [lambda v: (float(np.mean(v)), float(np.std(v, ddof=1))),
+                    lambda v: (float(np.mean(v)), float(np.std(v) / np.sqrt(len(v)))),
+                    lambda v: float(np.mean(v))],
+    "best_within": [lambda c, a, b: max(a), lambda c, a, b: max([x for x, y in zip(a, c) if y <= b], default=float("nan")),
+                    lambda c, a, b: max([x for x, s in zip(a, np.cumsum(list(c))) if s <= b], default=0.0),
+                    lambda c, a, b: [x for x, s in zip(a, np.cumsum(list(c))) if s <= b][-1] if list(c)[0] <= b else float("nan")],
+    "fit_predictor": [lambda X, y: (lambda Z: np.full(len(Z), float(np.mean(y)))),
+                      lambda X, y: (lambda Z: np.random.default_rng(0).normal(size=len(Z))),
+                      lambda X, y: _ridge(X, y, sign=-1.0),
+                      lambda X, y: _ridge(X, y)(np.asarray(X))],
+    "thompson_pick": [lambda m, s, k, rng: sorted(range(len(m)), key=lambda i: -m[i])[:k],
+                      lambda m, s, k, rng: sorted(range(len(m)), key=lambda i: -(m[i] + 2 * s[i]))[:k],
+                      lambda m, s, k, rng: rng.sample(range(len(m)), k),
+                      lambda m, s, k, rng: sorted(range(len(m)), key=lambda i: rng.gauss(m[i], s[i]))[:k]],
+    "grad_norm": [_grad_norm_with_bn, _weight_norm, lambda net, x, y: 1.0],
+    "prefilter": [lambda cells, scores, k, ev: max(((c, ev(c)) for c in cells), key=lambda p: p[1]),
+                  lambda cells, scores, k, ev: max(((cells[i], ev(cells[i])) for i in sorted(range(len(cells)), key=lambda i: scores[i])[:k]), key=lambda p: p[1]),
+                  lambda cells, scores, k, ev: (lambda i: (cells[i], ev(cells[i])))(max(range(len(cells)), key=lambda i: scores[i]))],
+    "make_strategy": [lambda: __import__("minas").strategies.RandomSearch(), _Always, _template_strategy,
+                      lambda: object()],
+}
+
+EXERCISES = in_notebooks()
+
+
+def test_every_exercise_has_a_check_a_solution_and_wrong_answers():
+    assert EXERCISES, "no exercises found in notebooks/*.ipynb"
+    for name, notebook in EXERCISES.items():
+        assert name in checks.CHECKS, f"{notebook}: exercise {name} has no check in notebooks/checks.py"
+        assert callable(exercises.solution(name)), f"{notebook}: exercise {name} has no solution"
+        assert WRONG.get(name), f"{notebook}: exercise {name} has no wrong answers in this test"
+    assert set(checks.CHECKS) == set(EXERCISES), f"checks without an exercise: {set(checks.CHECKS) - set(EXERCISES)}"
+
+
+@pytest.mark.parametrize("name", sorted(EXERCISES))
+def test_the_solution_passes(name, monkeypatch):
+    monkeypatch.delenv("MINAS_SOLUTIONS", raising=False)
+    ok, message = exercises.verdict(named(name, exercises.solution(name)))
+    assert ok and message.startswith("✓"), message
+    assert "instructor's solution" not in message
+
+
+@pytest.mark.parametrize("name", sorted(EXERCISES))
+def test_an_unfilled_stub_is_not_done_until_solutions_are_on(name, monkeypatch):
+    def stub(*args, **kwargs):
+        raise NotImplementedError
+
+    monkeypatch.delenv("MINAS_SOLUTIONS", raising=False)
+    ok, message = exercises.verdict(named(name, stub))
+    assert not ok and message.startswith("✗") and "not done yet" in message, message
+    with pytest.raises(NotImplementedError, match="not done yet"):
+        named(name, stub)()
+    monkeypatch.setenv("MINAS_SOLUTIONS", "1")
+    ok, message = exercises.verdict(named(name, stub))
+    assert ok and "instructor's solution" in message, message
+
+
+@pytest.mark.parametrize("name,k", [(n, k) for n in sorted(WRONG) for k in range(len(WRONG[n]))])
+def test_every_check_rejects_a_wrong_answer(name, k, monkeypatch, capsys):
+    monkeypatch.delenv("MINAS_SOLUTIONS", raising=False)
+    fn = named(name, WRONG[name][k])
+    exercises.check(fn)                       # what the student sees: printed, never raised
+    printed = capsys.readouterr().out
+    assert printed.startswith("✗") and "✓" not in printed, f"wrong answer #{k} to {name} was accepted: {printed}"
+    assert "Traceback" not in printed
+
+
+def test_a_crash_is_reported_with_the_students_line(monkeypatch):
+    monkeypatch.delenv("MINAS_SOLUTIONS", raising=False)
+
+    def space_size(num_ops, num_nodes):
+        return num_ops ** undefined_name  # noqa: F821
+
+    ok, message = exercises.verdict(exercises.exercise(space_size))
+    assert not ok and "NameError" in message and "undefined_name" in message, message
+
+
+def test_check_wants_an_exercise():
+    ok, message = exercises.verdict(lambda: None)
+    assert not ok and message.startswith("✗")
