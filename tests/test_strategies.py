@@ -1,4 +1,5 @@
 """Search strategies on NAS-Bench-201: determinism, resume, the issue's statistical checks, each strategy's rules."""
+import dataclasses
 import math
 import random
 import statistics
@@ -7,6 +8,7 @@ import pandas as pd
 import pytest
 
 import minas
+from minas.strategies.one_shot import OneShotStrategy
 from minas.benchmarks import NASBench201
 from minas.estimators import Result, Tabular
 from minas.spaces import CellSpace, SearchSpace
@@ -138,6 +140,8 @@ def test_every_registered_strategy_constructs_without_arguments(space, bench):
         assert isinstance(strategy, Strategy)
         assert strategy.config()["name"] == name
         table = CurveBench(bench) if strategy.budgets() else bench        # multi-fidelity ones need epochs
+        if isinstance(strategy, OneShotStrategy):                          # a small supernet: seconds, not minutes
+            strategy = dataclasses.replace(strategy, channels=2, batch_size=512)
         result = minas.Search(space, strategy, Tabular(table), trials=3, seed=0).run()
         assert len(result.trials) == 3
     with pytest.raises(ValueError, match="random"):
