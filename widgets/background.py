@@ -109,3 +109,17 @@ class BackgroundRun:
                 self.progress.bar_style = ""
             for w in self.inputs:
                 w.disabled = self.running
+
+
+class BackgroundPanel:
+    """A panel whose work runs in `self.job` (a BackgroundRun): Stop and wait, the same for each."""
+
+    job: BackgroundRun
+
+    def stop(self) -> None:
+        """End after the unit of work in flight."""
+        self.job.stop()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the work and the final redraw are done; True when they are."""
+        return self.job.wait(timeout)

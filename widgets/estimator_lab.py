@@ -19,7 +19,7 @@ from minas.benchmarks import NASBench201
 from minas.estimators import ZeroCost, proxies
 
 from . import views
-from .background import BackgroundRun
+from .background import BackgroundPanel, BackgroundRun
 from .panel import Panel, classed, frame, held
 
 ZERO_COST = {"input_shape": (3, 32, 32), "num_classes": 10, "channels": 16, "cells": 1, "batch_size": 32}
@@ -37,7 +37,7 @@ def stats_html(results: Mapping[str, dict]) -> str:
                             "press Run")
 
 
-class EstimatorLab(Panel):
+class EstimatorLab(BackgroundPanel, Panel):
     """Choose estimators and a number of architectures (drawn at random, seeded, from the benchmark's space);
     Run; compare. `results` maps each estimator to its `scores`, the `truth` and the `seconds` per estimate.
 
@@ -95,14 +95,6 @@ class EstimatorLab(Panel):
             image.close()
         self._images, self.images.children = {}, ()
         self.job.start()
-
-    def stop(self) -> None:
-        """End after the estimate in flight."""
-        self.job.stop()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the estimates and the final redraw are done; True when they are."""
-        return self.job.wait(timeout)
 
     def snapshot_body(self) -> str:
         images = "".join(f'<div class="minas-box">{views.png_html(png, name)}</div>'

@@ -20,7 +20,7 @@ from minas.estimators import Tabular
 from minas.strategies import STRATEGIES
 
 from . import views
-from .background import BackgroundRun
+from .background import BackgroundPanel, BackgroundRun
 from .panel import Panel, classed, frame, held
 
 
@@ -45,7 +45,7 @@ def summary_html(runs: dict[str, list], errors: dict[str, str]) -> str:
                            for name, error in errors.items())
 
 
-class StrategyComparison(Panel):
+class StrategyComparison(BackgroundPanel, Panel):
     """Choose strategies, a NAS-Bench-201 dataset, seeds and trials per run; Run; watch the curves fill in.
     `runs` maps each strategy to its finished runs' trials DataFrames (`minas.viz.comparison_figure(runs)`)."""
 
@@ -95,14 +95,6 @@ class StrategyComparison(Panel):
             getattr(self, name).value = tuple(value) if name == "strategies" else value
         self.runs, self.errors = {name: [] for name in self.strategies.value}, {}
         self.job.start()
-
-    def stop(self) -> None:
-        """End after the run in flight (which is left out of the figure)."""
-        self.job.stop()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the runs and the final redraw are done; True when they are."""
-        return self.job.wait(timeout)
 
     def snapshot_body(self) -> str:
         return (f'<div class="minas-progress-label">{self.job.label.value}</div>'

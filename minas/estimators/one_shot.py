@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-from ..strategies.one_shot import Batch, OneShotStrategy
+from ..strategies.one_shot import Batch, OneShotStrategy, require_cells
 from .base import Estimator, Result
 from .training import accuracy
 
@@ -61,7 +61,7 @@ class OneShot(Estimator):
 
     def prepare(self, space) -> None:
         self.space, self._trainer = space, None
-        UniformPaths(dataset=self.dataset).require_cells(space)
+        require_cells(space, type(self).__name__)
 
     def trainer(self) -> UniformPaths:
         """The trained supernet (trained now, on first use)."""

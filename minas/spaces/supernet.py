@@ -77,7 +77,3 @@ class Supernet(CellNetwork):
     def derive(self, weights: torch.Tensor) -> Cell:
         """The cell taking each edge's heaviest op (NAS-Bench-201's rule for its DARTS baselines)."""
         return Cell(tuple(self.space.ops[int(o)] for o in weights.argmax(dim=-1)))
-
-    def arch_parameters_like(self) -> torch.Tensor:
-        """A zero tensor of the weights' shape, on the supernet's device."""
-        return torch.zeros(len(self.space.edges), len(self.space.ops), device=next(self.parameters()).device)

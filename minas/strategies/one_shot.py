@@ -26,6 +26,13 @@ from .base import Strategy
 Batch = tuple[torch.Tensor, torch.Tensor]
 
 
+def require_cells(space, who: str) -> None:
+    """Fail up front, naming the problem, unless `space` is a cell space a supernet can be built for."""
+    if not (hasattr(space, "ops") and hasattr(space, "edges")):
+        raise TypeError(f"{who} needs a cell space (one op per edge, with `ops` and `edges`) "
+                        f"to build a supernet; {type(space).__name__} is not one")
+
+
 @dataclass
 class OneShotStrategy(Strategy):
     """Settings shared by DARTS, GDAS, DrNAS and ENAS: the data, the supernet's size, and the
@@ -45,7 +52,7 @@ class OneShotStrategy(Strategy):
 
     def setup(self, space, rng):
         super().setup(space, rng)
-        self.require_cells(space)
+        require_cells(space, type(self).__name__)
         self._device = resolve_device(self.device)
         data = self.load_data()
         self.train_data = (data.x_train.to(self._device), data.y_train.to(self._device))
@@ -59,11 +66,6 @@ class OneShotStrategy(Strategy):
         self.w_schedule = torch.optim.lr_scheduler.CosineAnnealingLR(self.w_optimizer, steps, eta_min=self.lr_min)
         self.epoch = 0
         self.setup_architecture()
-
-    def require_cells(self, space) -> None:
-        if not (hasattr(space, "ops") and hasattr(space, "edges")):
-            raise TypeError(f"{type(self).__name__} needs a cell space (one op per edge, with `ops` and `edges`) "
-                            f"to build a supernet; {type(space).__name__} is not one")
 
     def load_data(self):
         if isinstance(self.dataset, str):
