@@ -105,7 +105,12 @@ class Search:
     # --- progress -------------------------------------------------------------------------
     @property
     def best(self) -> Trial | None:
+        """The most accurate trial among those evaluated at the highest budget: a one-epoch
+        score of successive halving does not compete with a ten-epoch one."""
         ok = [t for t in self.trials if t.ok and not math.isnan(t.val_acc)]
+        budgets = {t.budget for t in ok if isinstance(t.budget, (int, float))}
+        if len(budgets) > 1:
+            ok = [t for t in ok if t.budget == max(budgets)]
         return max(ok, key=lambda t: t.val_acc) if ok else None
 
     @property
@@ -198,6 +203,8 @@ class Search:
         self._stop.clear()
         try:
             while not self._stop.is_set():
+                if self.status == "running" and (self.exhausted or self.strategy_done):
+                    break                           # a search paused after its last trial ends
                 if not self._unpaused.is_set():
                     self._emit("search_paused")
                     self._unpaused.wait()

@@ -221,6 +221,18 @@ def test_one_bracket_then_the_search_ends(space, curves):
     assert len(_search(space, Tabular(curves), Hyperband(brackets=3), trials=100).trials) == 22
 
 
+def test_best_is_judged_at_the_highest_budget(space, curves):
+    """A lucky one-epoch score must not beat a ten-epoch one: the best comes from the top rung."""
+    from minas.estimators.base import Result
+    from minas.trial import Trial
+    search = minas.Search(space, SuccessiveHalving(), Tabular(curves), trials=10, seed=0)
+    low, high = space.sample(random.Random(0)), space.sample(random.Random(1))
+    search.trials = [Trial(0, low, Result(95.0, 1.0), budget=1), Trial(1, high, Result(80.0, 1.0), budget=10)]
+    assert search.best.arch == high
+    search.trials = search.trials[:1]
+    assert search.best.arch == low
+
+
 def test_state_shows_bracket_rung_and_budget(space, curves):
     strategy = Hyperband()
     search = minas.Search(space, strategy, Tabular(curves), trials=100, seed=0)

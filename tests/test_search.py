@@ -147,6 +147,15 @@ def test_pause_resume_stop_from_a_thread(space, bench):
     assert len(search.trials) == final and slow.calls == final
 
 
+def test_a_search_paused_after_its_last_trial_finishes(space, bench):
+    """Pausing during the last trial must not leave run() waiting forever for a resume."""
+    search = minas.Search(space, RegularizedEvolution(), Tabular(bench), trials=3, seed=0)
+    search.subscribe(lambda e: search.pause() if e.kind == "trial_finished" and e.trial.index == 2 else None)
+    search.start()
+    assert search.wait(10) is True
+    assert search.status == "finished" and len(search.trials) == 3
+
+
 # --- failed trials -------------------------------------------------------------------------------
 
 def test_raising_estimator_gives_failed_trials(space, bench):

@@ -14,23 +14,23 @@ def png(widget) -> bytes:
 
 
 def test_defaults_and_estimator_switch(panel):
-    assert (panel.estimator.value, panel.dataset.value, panel.strategy.value) == ("tabular", "cifar10", "evolution")
-    assert panel.trials.value == 30 and panel.epochs.disabled
-    assert set(panel.strategy.options) == set(minas.list_strategies())
-    assert panel.start_button.disabled is False and panel.stop_button.disabled is True
-    panel.estimator.value = "training"
-    assert "mnist1d" in panel.dataset.options and "cifar100" not in panel.dataset.options
-    assert not panel.epochs.disabled and "train each candidate" in panel.help.value
-    panel.estimator.value = "tabular"
-    assert list(panel.dataset.options) == ["cifar10", "cifar100", "ImageNet16-120"] and panel.epochs.disabled
+    assert (panel.controls.estimator.value, panel.controls.dataset.value, panel.controls.strategy.value) == ("tabular", "cifar10", "evolution")
+    assert panel.controls.trials.value == 30 and panel.controls.epochs.disabled
+    assert set(panel.controls.strategy.options) == set(minas.list_strategies())
+    assert panel.controls.start_button.disabled is False and panel.controls.stop_button.disabled is True
+    panel.controls.estimator.value = "training"
+    assert "mnist1d" in panel.controls.dataset.options and "cifar100" not in panel.controls.dataset.options
+    assert not panel.controls.epochs.disabled and "train each candidate" in panel.controls.help.value
+    panel.controls.estimator.value = "tabular"
+    assert list(panel.controls.dataset.options) == ["cifar10", "cifar100", "ImageNet16-120"] and panel.controls.epochs.disabled
     assert "minas-panel" in panel.widget._dom_classes
 
 
 def test_start_button_runs_a_search(panel, tmp_path):
     before = png(panel.plot)
     assert before.startswith(b"\x89PNG")
-    panel.trials.value = 15
-    panel.start_button.click()
+    panel.controls.trials.value = 15
+    panel.controls.start_button.click()
     assert panel.wait(60)
     assert panel.status == "finished" and panel.search.status == "finished"
     assert len(panel.search.trials) == 15 and "15 / 15 trials" in panel.status_line.value
@@ -43,7 +43,7 @@ def test_start_button_runs_a_search(panel, tmp_path):
     board = panel.leaderboard.value
     assert board.count("<tr") - 1 == 10                        # header + top 10
     assert str(panel.result().best.arch) in board
-    assert not panel.start_button.disabled and panel.stop_button.disabled
+    assert not panel.controls.start_button.disabled and panel.controls.stop_button.disabled
 
     page = panel.save_snapshot(tmp_path / "snapshot.html").read_text()
     assert "<svg" in page and "data:image/png;base64," in page and "15 / 15 trials" in page
@@ -52,8 +52,8 @@ def test_start_button_runs_a_search(panel, tmp_path):
 def test_stop_button_stops_after_the_trial_in_flight(panel):
     def stop_after_third(event):                               # deterministic: click Stop at trial_finished #3
         if event.kind == "trial_finished" and len(event.search.trials) == 3:
-            assert not panel.stop_button.disabled and panel.start_button.disabled
-            panel.stop_button.click()
+            assert not panel.controls.stop_button.disabled and panel.controls.start_button.disabled
+            panel.controls.stop_button.click()
 
     panel.subscribe(stop_after_third)
     panel.start(trials=5000)
@@ -61,7 +61,7 @@ def test_stop_button_stops_after_the_trial_in_flight(panel):
     assert panel.status == "stopped" and len(panel.search.trials) == 3
     assert "stopped" in panel.status_line.value and "3 / 5000 trials" in panel.status_line.value
     assert panel.leaderboard.value.count("<tr") - 1 == 3
-    assert not panel.start_button.disabled and panel.stop_button.disabled
+    assert not panel.controls.start_button.disabled and panel.controls.stop_button.disabled
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_failures_show_in_the_status_line(panel, tmp_path):
     panel.start(estimator="training", dataset="imagefolder")  # cannot even be built: no folder given
     assert panel.status == "failed" and panel.search is None and panel.wait(1)
     assert "failed: DataError" in panel.status_line.value and "imagefolder needs root" in panel.status_line.value
-    assert not panel.start_button.disabled and panel.stop_button.disabled
+    assert not panel.controls.start_button.disabled and panel.controls.stop_button.disabled
 
     panel.start(estimator="tabular", trials=3, seed=0, run_dir=tmp_path / "run")
     assert panel.wait(60) and panel.status == "finished"
@@ -98,7 +98,7 @@ def test_failures_show_in_the_status_line(panel, tmp_path):
     assert panel.wait(60)
     assert panel.status == "failed" and panel.search.status == "failed"
     assert "failed: RunDirError" in panel.status_line.value and "different search" in panel.status_line.value
-    assert not panel.start_button.disabled
+    assert not panel.controls.start_button.disabled
 
 
 def test_heavy_redraws_are_coalesced(panel):

@@ -15,7 +15,6 @@ Run controls, with the verbs users know from W&B sweeps and Optuna's ask-and-tel
 """
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import deque
@@ -25,22 +24,16 @@ from typing import Any, Callable
 import ipywidgets as W
 
 import minas
-from minas.builder import ESTIMATOR_HELP, build_search, dataset_choices
+from minas.builder import build_search
 
 from . import views
-from .panel import Panel, RowSelect, classed, frame, held
+from .panel import Panel, classed, frame, held
 from .redraw import Redrawer
+from .search_controls import LIVE, SearchControls
+from .trial_table import TrialTable
 
 ENDS = {"search_finished": "finished", "search_stopped": "stopped", "search_failed": "failed"}
-LIVE = ("preparing", "running", "pausing", "paused", "stepping", "stopping")
-CONTROLS = ("estimator", "dataset", "strategy", "trials", "epochs", "seed")
 BAR_STYLES = {"finished": "success", "failed": "danger", "stopped": "warning", "paused": "warning"}
-
-
-def _defaults(fast: bool) -> dict[str, Any]:
-    """What a new panel offers; small budgets when MINAS_FAST=1 (tests, CI)."""
-    return {"estimator": "tabular", "dataset": "cifar10", "strategy": "evolution", "trials": 30 if fast else 100,
-            "epochs": 1 if fast else 5, "seed": 0}
 
 
 class SearchPanel(Panel):
@@ -51,8 +44,8 @@ class SearchPanel(Panel):
     title = "minas search"
 
     def __init__(self, redraw_hz: float = 4.0, log_lines: int = 200, table_rows: int = 500, **choices: Any):
+        """`choices` set the controls (estimator, dataset, strategy, trials, epochs, seed)."""
         self.interval = 1.0 / redraw_hz
-        self.table_rows = table_rows
         self.search: minas.Search | None = None
         self.status, self.error = "ready", None
         self._listeners: list[Callable] = []
@@ -63,30 +56,9 @@ class SearchPanel(Panel):
         self._log: deque[tuple[str, str, str]] = deque(maxlen=log_lines)
         self._phase, self._t0, self._t1 = "", 0.0, 0.0
         self._device = self._setup = self._warning = ""
-        d = _defaults(os.environ.get("MINAS_FAST") == "1") | {k: v for k, v in choices.items() if k in CONTROLS}
-        style, L = {"description_width": "initial"}, W.Layout
-        self.estimator = W.Dropdown(options=list(ESTIMATOR_HELP), value=d["estimator"], description="estimator",
-                                    style=style, layout=L(width="150px"))
-        self.dataset = W.Dropdown(options=dataset_choices(d["estimator"]), value=d["dataset"], description="dataset",
-                                  style=style, layout=L(width="180px"))
-        self.strategy = W.Dropdown(options=minas.list_strategies(), value=d["strategy"], description="strategy",
-                                   style=style, layout=L(width="165px"))
-        self.trials = W.BoundedIntText(d["trials"], min=1, max=100_000, description="trials", style=style,
-                                       layout=L(width="115px"))
-        self.epochs = W.BoundedIntText(d["epochs"], min=1, max=200, description="epochs", style=style,
-                                       tooltip="training epochs per candidate", layout=L(width="110px"))
-        self.seed = W.IntText(value=d["seed"], description="seed", style=style, layout=L(width="85px"))
-        button = L(width="82px")
-        self.start_button = W.Button(description="Start", icon="play", button_style="success",
-                                     tooltip="start a new search with these choices", layout=button)
-        self.pause_button = W.Button(description="Pause", icon="pause", button_style="warning", disabled=True,
-                                     tooltip="finish the trial in flight, then wait", layout=button)
-        self.step_button = W.Button(description="Step", icon="step-forward", button_style="info",
-                                    tooltip="evaluate exactly one more trial (starts a paused search if none runs)",
-                                    layout=button)
-        self.stop_button = W.Button(description="Stop", icon="stop", button_style="danger", disabled=True,
-                                    tooltip="finish the trial in flight, then stop", layout=button)
-        self.help = W.HTML(layout=L(height="20px"))
+        self.controls = SearchControls(**choices)
+        self.trial_table = TrialTable(lambda: self.search, self._warn, table_rows)
+        L = W.Layout
         self.status_line = W.HTML(layout=L(min_height="44px", margin="4px 0"))
         self.progress = W.FloatProgress(value=0.0, min=0.0, max=1.0, layout=L(width="320px"))
         self.progress_label = W.HTML()
@@ -94,45 +66,24 @@ class SearchPanel(Panel):
         self.latest = W.HTML(layout=L(width="440px", height="166px", margin="0"))
         self.best = W.HTML(layout=L(width="440px", height="166px", margin="0"))
         self.leaderboard = W.HTML(layout=L(height="250px", overflow="auto", width="1054px", max_width="100%"))
-        self.sort = W.Dropdown(options=[(label, key) for key, label in views.SORTS.items()], value="index",
-                               description="sort by", style=style, layout=L(width="260px"))
-        self.table_head = W.HTML()
-        self._table = RowSelect(self._draw_trial, rows=12, layout=L(width="600px"))
-        self.table = self._table.widget
-        self.drawing = W.HTML(views.fit_svg("", "click a row to draw its cell"),
-                              layout=L(width="440px", height="166px", margin="0"))
-        self.details = W.HTML(layout=L(width="440px"))
         self.log = W.HTML(layout=L(height="150px", overflow="auto", width="1054px", max_width="100%"))
         plot_box = W.Box([self.plot], layout=L(width="602px", height="342px"))
-        progress_row = W.HBox([self.start_button, self.pause_button, self.step_button, self.stop_button, self.progress,
-                               self.progress_label], layout=L(flex_flow="row wrap", align_items="center",
-                                                              grid_gap="4px 8px", margin="4px 0 0 0"))
-        classed((self.start_button, "minas-start"), (self.pause_button, "minas-pause"),
-                (self.step_button, "minas-step"), (self.stop_button, "minas-stop"),
-                (self.status_line, "minas-status"), (progress_row, "minas-progress"), (plot_box, "minas-plot"),
+        progress_row = W.HBox([*self.controls.buttons, self.progress, self.progress_label],
+                              layout=L(flex_flow="row wrap", align_items="center", grid_gap="4px 8px",
+                                       margin="4px 0 0 0"))
+        classed((self.status_line, "minas-status"), (progress_row, "minas-progress"), (plot_box, "minas-plot"),
                 (self.latest, "minas-latest"), (self.best, "minas-best"), (self.leaderboard, "minas-leaderboard"),
-                (self.help, "minas-help"), (self.trials, "minas-trials"), (self.epochs, "minas-epochs"),
-                (self.seed, "minas-seed"), (self.sort, "minas-sort"), (self.table, "minas-trial-table"),
-                (self.table_head, "minas-trial-head"), (self.drawing, "minas-selected"),
-                (self.details, "minas-selected-details"), (self.log, "minas-log-pane"),
-                *((w, "minas-box") for w in (plot_box, self.latest, self.best, self.leaderboard, self.drawing,
-                                             self.log)))
-        controls = W.HBox([self.estimator, self.dataset, self.strategy, self.trials, self.epochs, self.seed],
-                          layout=L(flex_flow="row wrap", align_items="center", grid_gap="4px 8px"))
+                (self.log, "minas-log-pane"),
+                *((w, "minas-box") for w in (plot_box, self.latest, self.best, self.leaderboard, self.log)))
         views_row = W.HBox([plot_box, W.VBox([self.latest, self.best], layout=L(grid_gap="8px"))],
                            layout=L(flex_flow="row wrap", grid_gap="8px 12px", margin="0 0 8px 0"))
-        table_row = W.HBox([W.VBox([self.sort, self.table_head, self.table]),
-                            W.VBox([self.drawing, self.details], layout=L(grid_gap="4px"))],
-                           layout=L(flex_flow="row wrap", grid_gap="8px 12px", margin="8px 0"))
-        self.widget = frame(controls, progress_row, self.help, self.status_line, views_row, self.leaderboard,
-                            table_row, self.log, cls="minas-search-panel")
-        self.estimator.observe(self._on_estimator, names="value")
-        self.sort.observe(lambda _: self._fill_table(), names="value")
-        self.start_button.on_click(lambda _: self.start())
-        self.pause_button.on_click(lambda _: self.resume() if self.status == "paused" else self.pause())
-        self.step_button.on_click(lambda _: self.step())
-        self.stop_button.on_click(lambda _: self.stop())
-        self._on_estimator()
+        self.widget = frame(self.controls.widget, progress_row, self.controls.help, self.status_line, views_row,
+                            self.leaderboard, self.trial_table.widget, self.log, cls="minas-search-panel")
+        c = self.controls
+        c.start_button.on_click(lambda _: self.start())
+        c.pause_button.on_click(lambda _: self.resume() if self.status == "paused" else self.pause())
+        c.step_button.on_click(lambda _: self.step())
+        c.stop_button.on_click(lambda _: self.stop())
         self._redraw()
         self._set_status("ready")
 
@@ -144,19 +95,9 @@ class SearchPanel(Panel):
         shows its error in the status line."""
         if self.running:
             raise RuntimeError("a search is already running: stop it first (panel.stop())")
-        dataset = choices.pop("dataset", None)
-        for name in CONTROLS[:1] + CONTROLS[2:]:
-            if name in choices:
-                getattr(self, name).value = choices.pop(name)
-        if isinstance(dataset, str):
-            self.dataset.value = dataset
-        training = {"epochs": self.epochs.value, **choices} if self.estimator.value == "training" else choices
-        args = dict(estimator=self.estimator.value, dataset=self.dataset.value if dataset is None or
-                    isinstance(dataset, str) else dataset, strategy=self.strategy.value, trials=self.trials.value,
-                    seed=self.seed.value, run_dir=run_dir, **training)
-        self.search, self.error, self._warning, self._phase, self._table.picked = None, None, "", "", None
-        with held(self.drawing, self.details):
-            self.drawing.value, self.details.value = views.fit_svg("", "click a row to draw its cell"), ""
+        args = self.controls.apply(choices) | {"run_dir": run_dir}
+        self.search, self.error, self._warning, self._phase = None, None, "", ""
+        self.trial_table.clear()
         self._stepping = self._paused_ack = self._stop_requested = False
         self._step_error = None
         self._t0 = self._t1 = time.monotonic()
@@ -250,13 +191,12 @@ class SearchPanel(Panel):
 
     def show_trial(self, index: int) -> None:
         """Draw trial `index` of the current search next to the table, as clicking its row does."""
-        self._table.picked = index
-        self._draw_trial(index)
+        self.trial_table.show(index)
 
     @property
     def selected(self) -> int | None:
         """The index of the trial drawn next to the table (clicked, or shown with `show_trial`)."""
-        return self._table.picked
+        return self.trial_table.selected
 
     @property
     def running(self) -> bool:
@@ -268,8 +208,8 @@ class SearchPanel(Panel):
         progress = f'<progress max="1" value="{self.progress.value:.3f}"></progress> {self.progress_label.value}'
         return views.snapshot_body(status=self.status_line.value, progress=progress, png=self.plot.value,
                                    latest_svg=self.latest.value, best_svg=self.best.value,
-                                   leaderboard=self.leaderboard.value, selected_svg=self.drawing.value,
-                                   selected=self.details.value, log=self.log.value)
+                                   leaderboard=self.leaderboard.value, selected_svg=self.trial_table.drawing.value,
+                                   selected=self.trial_table.details.value, log=self.log.value)
 
     # --- events (search and step threads) -------------------------------------------------------
     def _on_event(self, event: minas.Event) -> None:
@@ -291,8 +231,6 @@ class SearchPanel(Panel):
                 self._phase = ""
             elif kind == "search_paused":
                 self._paused_ack = True
-                if search.exhausted or search.strategy_done:   # nothing left to step through: let it finish
-                    search.resume()
             elif kind == "search_resumed":
                 self._paused_ack = False
             if kind in ENDS:
@@ -351,46 +289,18 @@ class SearchPanel(Panel):
                 self.best.value = views.fit_svg(best, "no successful trial yet")
                 self.leaderboard.value = board
                 self.log.value = log
-            self._fill_table(trials)
+            self.trial_table.fill(trials)
         except Exception as e:                          # shown in the status line, never printed
             self._warning = f"drawing failed: {type(e).__name__}: {e}"
-
-    def _fill_table(self, trials: list | None = None) -> None:
-        """Rows of the trial table in the chosen order; the selected trial stays selected while it is listed."""
-        if trials is None:
-            trials = list(self.search.trials) if self.search is not None else []
-        rows = views.trial_rows(trials, self.sort.value, self.table_rows)
-        shown = f"{len(trials):,} trials" + (f", the first {len(rows):,} shown" if len(rows) < len(trials) else "")
-        self.table_head.value = (f'<div class="minas-help">{shown}</div>'
-                                 f'<div class="minas-mono">{views.TRIAL_COLUMNS}</div>')
-        self._table.refill(rows)
-
-    def _draw_trial(self, index: int) -> None:
-        """The drawing and details of trial `index` next to the table."""
-        from minas.viz import arch_svg
-        try:
-            trial = self.search.trials[index]
-            outcome = f"{trial.val_acc:.2f} %" if trial.ok else "failed"
-            svg = arch_svg(self.search.space, trial.arch, f"trial {index}: {outcome}")
-            with held(self.drawing, self.details):
-                self.drawing.value = views.fit_svg(svg)
-                self.details.value = views.trial_html(trial)
-        except Exception as e:                          # shown in the status line, never printed
-            self._warning = f"drawing failed: {type(e).__name__}: {e}"
-            self._set_status()
 
     # --- small helpers --------------------------------------------------------------------------
     def _note(self, text: str, cls: str = "note") -> None:
         self._log.append((time.strftime("%H:%M:%S"), cls, text))
 
-    def _on_estimator(self, _change: Any = None) -> None:
-        name = self.estimator.value
-        with held(self.dataset, self.epochs, self.help):
-            current, self.dataset.options = self.dataset.value, dataset_choices(name)
-            self.dataset.value = current if current in self.dataset.options else self.dataset.options[0]
-            self.epochs.disabled = name != "training" or self.running
-            self.help.value = f"<b>{name}</b>: {ESTIMATOR_HELP[name]}"
-        self.estimator.tooltip = ESTIMATOR_HELP[name]
+    def _warn(self, text: str) -> None:
+        """Show `text` in the status line (a view that failed), never print it."""
+        self._warning = text
+        self._set_status()
 
     def _live_state(self) -> str:
         if self._stop_requested:
@@ -400,21 +310,6 @@ class SearchPanel(Panel):
         if self.search is not None and self.search.paused:
             return "paused" if self._paused_ack else "pausing"
         return "running"
-
-    def _set_buttons(self, state: str) -> None:
-        live = state in LIVE
-        controls = (self.estimator, self.dataset, self.strategy, self.trials, self.seed)
-        with held(self.start_button, self.pause_button, self.step_button, self.stop_button, self.epochs, *controls):
-            self.start_button.disabled = live
-            self.stop_button.disabled = not live or state in ("preparing", "stopping")
-            self.pause_button.disabled = state not in ("running", "paused")
-            resume = state == "paused"
-            self.pause_button.description, self.pause_button.icon = ("Resume", "play") if resume else ("Pause", "pause")
-            self.pause_button.tooltip = "go on with the search" if resume else "finish the trial in flight, then wait"
-            self.step_button.disabled = live and state != "paused"
-            for w in controls:
-                w.disabled = live
-            self.epochs.disabled = live or self.estimator.value != "training"
 
     def _set_status(self, state: str | None = None, phase: str | None = None) -> None:
         """Rewrite the status line and the progress bar; `state=None` means the live state (running, pausing,
@@ -427,18 +322,18 @@ class SearchPanel(Panel):
             changed, self.status = state != self.status, state
             end = self._t1 if state in ("finished", "stopped", "failed") else time.monotonic()
             search = self.search
-            total = search.max_trials if search is not None else self.trials.value
+            total = search.max_trials if search is not None else self.controls.trials.value
             best = search.best if search is not None else None
             value = views.status_html(state, done=len(search.trials) if search is not None else 0, total=total,
                                       elapsed=max(0.0, end - self._t0), best=best.val_acc if best else None,
                                       phase=self._phase if phase is None else phase, error=self.error,
                                       device=self._device, setup=self._setup, warning=self._warning)
             fraction, label = (views.budget_progress(search) if search is not None
-                               else (0.0, f"0 / {self.trials.value} trials"))
+                               else (0.0, f"0 / {self.controls.trials.value} trials"))
             with held(self.status_line, self.progress, self.progress_label):
                 self.status_line.value = value
                 self.progress.value = fraction
                 self.progress.bar_style = BAR_STYLES.get(state, "")
                 self.progress_label.value = label
             if changed:
-                self._set_buttons(state)
+                self.controls.set_state(state)

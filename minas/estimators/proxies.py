@@ -23,6 +23,7 @@ import torch.nn.functional as F
 from ..registry import Registry
 
 Proxy = Callable[[nn.Module, torch.Tensor, torch.Tensor], float]
+LOWEST = float(np.finfo(np.float64).min)
 PROXIES: Registry[float] = Registry("proxy")
 
 
@@ -125,10 +126,19 @@ def grasp(net, x, y) -> float:
     ICLR 2020: Σ -θ ⊙ Hg, with H the Hessian of the loss and g its gradient (Abdelfattah et al.'s sign)."""
     net.train()
     weights = [m.weight for m in _layers(net)]
-    g = torch.autograd.grad(F.cross_entropy(net(x), y), weights)
-    g_grad = torch.autograd.grad(F.cross_entropy(net(x), y), weights, create_graph=True)
-    hg = torch.autograd.grad(sum((a * b.detach()).sum() for a, b in zip(g_grad, g)), weights)
+    g = _grads(F.cross_entropy(net(x), y), weights)
+    g_grad = _grads(F.cross_entropy(net(x), y), weights, create_graph=True)
+    hg = _grads(sum((a * b.detach()).sum() for a, b in zip(g_grad, g)), weights)
     return sum((-w.detach() * h).sum().item() for w, h in zip(weights, hg))
+
+
+def _grads(output: torch.Tensor, inputs: list[torch.Tensor], create_graph: bool = False) -> list[torch.Tensor]:
+    """∂output/∂inputs, zero for an input the output does not depend on (a layer on an edge that
+    never reaches the cell's output, or every input when none does)."""
+    if not output.requires_grad:
+        return [torch.zeros_like(t) for t in inputs]
+    grads = torch.autograd.grad(output, inputs, create_graph=create_graph, allow_unused=True)
+    return [torch.zeros_like(t) if g is None else g for t, g in zip(inputs, grads)]
 
 
 @proxy("jacob_cov")
@@ -138,9 +148,9 @@ def jacob_cov(net, x, y) -> float:
     over the eigenvalues λ of the correlation matrix of the per-sample Jacobians."""
     net.train()
     x = x.clone().requires_grad_(True)
-    net(x).sum().backward()
-    jacobs = x.grad.reshape(len(x), -1).double().cpu().numpy()
-    corrs = np.nan_to_num(np.corrcoef(jacobs), nan=0.0)
+    jacobs = _grads(net(x).sum(), [x])[0].reshape(len(x), -1).double().cpu().numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):   # a zero Jacobian correlates with nothing
+        corrs = np.nan_to_num(np.corrcoef(jacobs), nan=0.0)
     eig = np.clip(np.linalg.eigvalsh(corrs), 0.0, None)
     k = 1e-5
     return float(-np.sum(np.log(eig + k) + 1.0 / (eig + k)))
@@ -150,7 +160,9 @@ def jacob_cov(net, x, y) -> float:
 @torch.no_grad()
 def naswot(net, x, y) -> float:
     """NASWOT, Mellor et al., "Neural Architecture Search without Training", ICML 2021: log|K_H| with
-    K_H[i,j] = number of ReLUs on which the binary activation codes of samples i and j agree."""
+    K_H[i,j] = number of ReLUs on which the binary activation codes of samples i and j agree. A network
+    that cannot tell two samples apart (K_H singular, e.g. its input never reaches its output) scores
+    `LOWEST`, the most negative float, so that it ranks last and stays a finite, successful trial."""
     kernel = torch.zeros(len(x), len(x), dtype=torch.float64, device=x.device)
 
     def count(module, inputs, out):
@@ -165,7 +177,8 @@ def naswot(net, x, y) -> float:
     finally:
         for h in hooks:
             h.remove()
-    return float(torch.linalg.slogdet(kernel)[1])
+    sign, logdet = torch.linalg.slogdet(kernel)
+    return float(logdet) if sign > 0 else LOWEST       # singular: some samples look the same to every ReLU
 
 
 @proxy("params", needs_data=False)
