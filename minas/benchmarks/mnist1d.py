@@ -77,6 +77,11 @@ class MNIST1DBench:
                 "train_time": statistics.fmean(row["train_time"]) * epochs / self.epochs,
                 "params": row["params"], "flops": row["flops"], "latency": row["latency"]}
 
+    def knows(self, arch: Any) -> bool:
+        """Whether the table holds `arch` (always, once the build is complete)."""
+        cell = self.space.parse(arch) if isinstance(arch, str) else self.space.check(arch)
+        return self.space.canonical(cell) in self._table["cells"]
+
     def __len__(self) -> int:
         return self.space.size
 
