@@ -25,21 +25,36 @@ def open_notebook(page, base: str, token: str, path: str, timeout: float = 90_00
     expect(page.locator(".jp-StatusBar-TextItem", has_text=KERNEL_IDLE)).to_have_count(1, timeout=timeout)
 
 
+_STARTED = """() => [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputArea-prompt')]
+    .some(e => /[*\\d]/.test(e.textContent))"""
+
+
 def run_all_cells(page, tries: int = 20):
     """Run ▸ Run All Cells. The entry stays disabled until the notebook panel is the current widget, so focus a
-    cell first and retry while it is disabled (pitfall P2)."""
+    cell first and retry while it is disabled (pitfall P2). On a busy machine a click can land after Playwright
+    gave up on it: a cell that runs or ran means it did, and clicking again would run the notebook twice."""
     page.locator(".jp-NotebookPanel .jp-Cell").first.click()
     item = page.locator(".lm-Menu-item:not(.lm-mod-disabled)",
                         has=page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")))
     for _ in range(tries):
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         try:
-            item.click(timeout=1_000)
+            item.click(timeout=5_000)
             return
         except Exception:
+            if page.evaluate(_STARTED):
+                return
             page.keyboard.press("Escape")
             page.wait_for_timeout(500)
     raise AssertionError("'Run All Cells' never became enabled")
+
+
+def fold_left_sidebar(page):
+    """Close the file browser (JupyterLab opens it on a fresh workspace), for more room; harmless if closed."""
+    tab = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
+    if tab.count():
+        tab.first.click()
+        page.wait_for_timeout(300)
 
 
 _RUN_STATE = """() => {
@@ -67,3 +82,16 @@ def assert_no_widget_errors(page):
     text = page.locator("body").inner_text()
     found = [w for w in WIDGET_ERRORS if w in text]
     assert not found, f"widget problems in the page: {found}"
+
+
+def shut_down_kernels(base: str, token: str):
+    """End every session of the server with its kernel: a notebook's kernel outlives the page that opened it."""
+    import json
+    import urllib.request
+
+    auth = {"Authorization": f"token {token}"}
+    with urllib.request.urlopen(urllib.request.Request(f"{base}/api/sessions", headers=auth), timeout=30) as r:
+        sessions = json.load(r)
+    for session in sessions:
+        delete = urllib.request.Request(f"{base}/api/sessions/{session['id']}", headers=auth, method="DELETE")
+        urllib.request.urlopen(delete, timeout=60).close()

@@ -1,7 +1,8 @@
 """Session fixtures for real-browser notebook tests: JupyterLab on a free loopback port + Playwright/Chromium.
 
 * ``jupyter_lab`` serves a temporary COPY of the repo's ``notebooks/`` (Lab autosaves and writes checkpoints into
-  what it serves) with ``MINAS_FAST=1`` in its environment, which its kernels inherit. Yields (base_url, token, root):
+  what it serves) with ``MINAS_FAST=1`` (small budgets) and ``MINAS_SOLUTIONS=1`` (unfilled exercises run the
+  instructor's solutions) in its environment, which its kernels inherit. Yields (base_url, token, root):
   the copy is ``root / "notebooks"``; tests may write throwaway notebooks anywhere under ``root``.
 * ``browser`` is headless Debian Chromium (``/usr/bin/chromium``; override with ``MINAS_CHROMIUM``) driven by
   Playwright's sync API; it skips cleanly when Playwright or Chromium is missing. Request it BEFORE ``jupyter_lab``
@@ -77,7 +78,8 @@ def jupyter_lab(tmp_path_factory):
     (state / "config").mkdir()
     port = _free_port()
     env = dict(os.environ,
-               MINAS_FAST="1",                             # small budgets; the kernels inherit it
+               MINAS_FAST="1",                             # small budgets; the kernels inherit both
+               MINAS_SOLUTIONS="1",                        # so that every curriculum notebook runs to the end
                JUPYTER_RUNTIME_DIR=str(state / "runtime"),
                JUPYTER_CONFIG_DIR=str(state / "config"))   # ignore the user's ~/.jupyter
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",

@@ -89,3 +89,21 @@ def test_comparison_figure_has_both_axes_and_n_in_the_legend(comparison):
     assert by_evals.get_xlabel() == "evaluations" and by_time.get_xscale() == "log"
     assert [t.get_text() for t in by_evals.get_legend().get_texts()] == ["random (n = 2)", "local (n = 2)"]
     assert len(by_evals.collections) == 2                                 # a standard-error band per strategy
+
+
+def test_extra_strategies_are_offered_and_made_fresh_for_every_run(one_thread):
+    from minas.strategies import RandomSearch
+    made = []
+
+    def mine():
+        made.append(RandomSearch())
+        return made[-1]
+
+    comparison = StrategyComparison(("random", "mine"), seeds=2, trials=5, extra={"mine": mine})
+    assert comparison.strategies.options[0] == "mine"
+    comparison.run_button.click()
+    assert comparison.wait(60) and comparison.status == "finished"
+    assert len(made) == 2 and made[0] is not made[1]
+    assert [len(run) for run in comparison.runs["mine"]] == [5, 5]
+    archs = {name: [list(run["arch"]) for run in runs] for name, runs in comparison.runs.items()}
+    assert archs["mine"] == archs["random"]                        # the same strategy with the same seeds

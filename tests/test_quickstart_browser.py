@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_util import assert_no_widget_errors, open_notebook, run_all_cells, wait_for_cells
+from browser_util import assert_no_widget_errors, fold_left_sidebar, open_notebook, run_all_cells, wait_for_cells
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -37,7 +37,7 @@ def test_quickstart_panel_in_the_browser(browser, jupyter_lab, artifacts):  # br
         expect(page.locator(".minas-leaderboard tbody tr")).to_have_count(10)
         plot = page.locator(".minas-plot img")
         expect(plot).to_be_visible()
-        _fold_left_sidebar(page)                                          # more room for the panel
+        fold_left_sidebar(page)                                          # more room for the panel
         panel.evaluate("e => e.scrollIntoView({block: 'start'})")
         page.screenshot(path=str(artifacts / "quickstart_panel_run_all.png"))
 
@@ -62,11 +62,3 @@ def test_quickstart_panel_in_the_browser(browser, jupyter_lab, artifacts):  # br
         if not ok:
             page.screenshot(path=str(artifacts / "quickstart_panel_failed.png"))
         page.close()
-
-
-def _fold_left_sidebar(page):
-    """Close the file browser (JupyterLab opens it on a fresh workspace); harmless if it is already closed."""
-    tab = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
-    if tab.count():
-        tab.first.click()
-        page.wait_for_timeout(300)

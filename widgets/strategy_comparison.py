@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import ipywidgets as W
 import numpy as np
@@ -17,7 +17,7 @@ import minas
 from minas.benchmarks import NASBench201
 from minas.benchmarks.nb201 import DATASETS
 from minas.estimators import Tabular
-from minas.strategies import STRATEGIES
+from minas.strategies import STRATEGIES, Strategy
 
 from . import views
 from .background import BackgroundPanel, BackgroundRun
@@ -47,17 +47,22 @@ def summary_html(runs: dict[str, list], errors: dict[str, str]) -> str:
 
 class StrategyComparison(BackgroundPanel, Panel):
     """Choose strategies, a NAS-Bench-201 dataset, seeds and trials per run; Run; watch the curves fill in.
-    `runs` maps each strategy to its finished runs' trials DataFrames (`minas.viz.comparison_figure(runs)`)."""
+    `runs` maps each strategy to its finished runs' trials DataFrames (`minas.viz.comparison_figure(runs)`).
+
+    The registered strategies are offered by name; `extra` adds more, listed first, each a function returning
+    a fresh strategy (e.g. `{"yours": make_strategy}` with your own `Strategy` subclass)."""
 
     title = "minas strategy comparison"
 
     def __init__(self, strategies: Sequence[str] = ("random", "evolution"), *, dataset: str = "cifar10",
-                 seeds: int = 5, trials: int = 100, redraw_hz: float = 2.0):
+                 seeds: int = 5, trials: int = 100, redraw_hz: float = 2.0,
+                 extra: Mapping[str, Callable[[], Strategy]] | None = None):
+        self.extra = dict(extra or {})
         self.runs: dict[str, list] = {}
         self.errors: dict[str, str] = {}
         self._current: minas.Search | None = None
         L, style = W.Layout, {"description_width": "initial"}
-        names = minas.list_strategies()
+        names = [*self.extra, *minas.list_strategies()]          # yours first, in view
         self.strategies = W.SelectMultiple(options=names, value=tuple(strategies), rows=min(6, len(names)),
                                            description="strategies", style=style, layout=L(width="260px"))
         self.dataset = W.Dropdown(options=list(DATASETS), value=dataset, description="NAS-Bench-201", style=style,
@@ -72,8 +77,8 @@ class StrategyComparison(BackgroundPanel, Panel):
         self.run_button, self.stop_button = self.job.run_button, self.job.stop_button
         self.plot = W.Image(format="png", layout=L(width="1000px", height="364px", object_fit="contain"))
         self.summary = W.HTML()
-        classed((self.strategies, "minas-strategies"), (self.seeds, "minas-seeds"), (self.trials, "minas-trials"),
-                (self.plot, "minas-comparison-plot"), (self.summary, "minas-summary"))
+        classed((self.strategies, "minas-strategies"), (self.dataset, "minas-dataset"), (self.seeds, "minas-seeds"),
+                (self.trials, "minas-trials"), (self.plot, "minas-comparison-plot"), (self.summary, "minas-summary"))
         self.widget = frame(
             W.HBox([self.strategies, W.VBox([self.dataset, W.HBox([self.seeds, self.trials])])],
                    layout=L(flex_flow="row wrap", grid_gap="8px 16px")),
@@ -112,8 +117,8 @@ class StrategyComparison(BackgroundPanel, Panel):
                 continue
             job.report(done / len(plan), f"run {done + 1} / {len(plan)}: {name}, seed {seed}")
             try:
-                search = self._current = minas.Search(bench.space, STRATEGIES.create(name), Tabular(bench),
-                                                      trials=trials, seed=seed)
+                strategy = self.extra[name]() if name in self.extra else STRATEGIES.create(name)
+                search = self._current = minas.Search(bench.space, strategy, Tabular(bench), trials=trials, seed=seed)
                 result = search.run()
             except Exception as e:                       # e.g. a strategy that cannot use a lookup table
                 self.errors[name] = f"cannot run: {type(e).__name__}: {e}"
