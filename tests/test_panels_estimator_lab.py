@@ -20,6 +20,7 @@ def lab(bench, one_thread):
 
 def test_choices_offer_the_proxies_and_the_estimators_passed_in(lab, bench):
     assert {"synflow", "snip", "params", "flops", "convs", "truth itself"} <= set(lab.choice.options)
+    assert lab.choice.options[:2] == ("convs", "truth itself")                     # those passed in first
     assert lab.choice.value == ("synflow", "params")
     archs, truth = lab.sample(10, seed=0)
     assert len(set(archs)) == 10 and (archs, truth) == lab.sample(10, seed=0)      # distinct, seeded

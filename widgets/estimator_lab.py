@@ -42,8 +42,8 @@ class EstimatorLab(BackgroundPanel, Panel):
     Run; compare. `results` maps each estimator to its `scores`, the `truth` and the `seconds` per estimate.
 
     `bench` is the ground truth (default NAS-Bench-201 CIFAR-10: 200-epoch validation accuracy);
-    `estimators` adds named estimators or functions; `zero_cost` options go to every proxy's `ZeroCost`
-    (default: random 3×32×32 inputs, the NAS-Bench-201 network with C = 16 and one cell per stage)."""
+    `estimators` adds named estimators or functions (listed first); `zero_cost` options go to every proxy's
+    `ZeroCost` (default: random 3×32×32 inputs, the NAS-Bench-201 network with C = 16 and one cell per stage)."""
 
     title = "minas estimator lab"
 
@@ -57,7 +57,7 @@ class EstimatorLab(BackgroundPanel, Panel):
         self._pngs: dict[str, tuple[int, bytes]] = {}     # the scatter of each estimator, drawn at n points
         self._images: dict[str, W.Image] = {}
         L, style = W.Layout, {"description_width": "initial"}
-        names = [*proxies.names(), *self.extra]
+        names = [*self.extra, *proxies.names()]                  # those passed in first, in view
         self.choice = W.SelectMultiple(options=names, value=tuple(c for c in chosen if c in names),
                                        rows=min(8, len(names)), description="estimators", style=style,
                                        layout=L(width="260px"))
