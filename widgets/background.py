@@ -57,7 +57,7 @@ class BackgroundRun:
         self.status, self.error = "running", None
         self._set_buttons()
         self.report(0.0, "starting")
-        self._redrawer = Redrawer(self._draw, self.interval, then=self._set_buttons, name="minas-run-redraw")
+        self._redrawer = Redrawer(self._draw, self.interval, then=self._finish, name="minas-run-redraw")
         self._thread = threading.Thread(target=self._main, name="minas-run", daemon=True)
         self._thread.start()
 
@@ -92,14 +92,19 @@ class BackgroundRun:
             self.status = "stopped" if self.stopping else "finished"
         except Exception as e:                          # shown, never printed
             self.status, self.error, closing = "failed", f"{type(e).__name__}: {e}", ""
-        took = views.fmt_seconds(time.monotonic() - start)
+        self._ending = (views.fmt_seconds(time.monotonic() - start), closing)
+        self._redrawer.close()                          # the final redraw, then `_finish`
+
+    def _finish(self) -> None:
+        """After the final redraw, so "finished" never stands above the previous views."""
+        took, closing = self._ending
         with held(self.progress, self.label):
             self.progress.bar_style = {"finished": "success", "failed": "danger"}.get(self.status, "warning")
             if self.status == "finished":
                 self.progress.value = 1.0
             self.label.value = html.escape(f"{self.status} in {took}" + (f": {closing}" if closing else "")
                                            + (f": {self.error}" if self.error else ""))
-        self._redrawer.close()
+        self._set_buttons()
 
     def _set_buttons(self) -> None:
         with held(self.run_button, self.stop_button, self.progress, *self.inputs):
