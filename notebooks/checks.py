@@ -362,6 +362,61 @@ def _thompson_pick(fn):
     expect(a == b, "the same seed gave different picks: use the `rng` you are given")
 
 
+# --- 07 multi-fidelity ------------------------------------------------------------------------
+
+@checks("bracket")
+def _bracket(fn):
+    from minas.strategies import SuccessiveHalving
+    for lo, hi, eta in ((1, 10, 3), (1, 16, 2), (1, 10, 2), (3, 10, 3), (1, 100, 3), (2, 50, 4), (1, 27, 3),
+                        (4, 10, 3), (5, 5, 3), (1, 200, 5)):
+        sh = SuccessiveHalving(min_budget=lo, max_budget=hi, eta=eta)
+        budgets, sizes = sh.shape(sh.s_max)
+        call = f"bracket({lo}, {hi}, {eta})"
+        got = fn(lo, hi, eta)
+        expect(isinstance(got, (tuple, list)) and len(got) == 2, f"return a pair (budgets, sizes), got {show(got)}")
+        got_budgets, got_sizes = list(got[0]), list(got[1])
+        expect(len(got_budgets) == len(budgets), f"{call} has {len(budgets)} rungs (s = {len(budgets) - 1} halvings: "
+               f"{hi} / {eta}**{len(budgets) - 1} >= {lo} but {hi} / {eta}**{len(budgets)} < {lo}); yours has "
+               f"{len(got_budgets)}")
+        expect(got_budgets == budgets, f"{call}: the budgets should be {budgets}, got {got_budgets}"
+               + (" (count down from max_budget: the last rung trains with the full budget)" if got_budgets[-1] != hi else ""))
+        expect(all(isinstance(b, int) for b in got_budgets), f"{call}: budgets are whole epochs; return ints "
+                                                             f"(round(...)), got {got_budgets}")
+        expect(got_sizes == sizes, f"{call}: the rungs should have {sizes} cells, got {got_sizes} (the first has "
+                                   f"eta**s, and each keeps len(rung) // eta)")
+
+
+@checks("promote")
+def _promote(fn):
+    nan = float("nan")
+    rung = [("a", 90.0), ("b", 95.0), ("c", 80.0), ("d", 97.0), ("e", 85.0), ("f", 92.0)]
+    got = fn(list(rung), 3)
+    expect(isinstance(got, (list, tuple)), f"return a list of cells, got {show(got)}")
+    expect(not any(isinstance(c, tuple) for c in got), f"return the cells only, not (cell, val_acc) pairs: got {show(got)}")
+    expect(list(got) == ["d", "b"], f"of {rung} with eta=3, the 6 // 3 = 2 best are ['d', 'b'] (best first); got {show(got)}")
+    expect(list(fn(list(rung), 2)) == ["d", "b", "f"], f"with eta=2, keep the 3 best, best first: ['d', 'b', 'f']; "
+                                                        f"got {show(fn(list(rung), 2))}")
+    expect(list(fn([("a", 1.0), ("b", 2.0)], 3)) == ["b"], "a rung smaller than eta still promotes one cell, its best")
+    failed = [("a", nan), ("b", 50.0), ("c", nan), ("d", 40.0), ("e", 10.0), ("f", nan)]
+    expect(list(fn(list(failed), 3)) == ["b", "d"], f"with failed trials (NaN) in {failed}: never promote them, keep "
+                                                     f"the 2 best finished ones, ['b', 'd']; got {show(fn(list(failed), 3))}")
+    lone = [("a", nan), ("b", nan), ("c", 30.0), ("d", nan), ("e", nan), ("f", nan)]
+    expect(list(fn(list(lone), 3)) == ["c"], f"only 'c' finished in {lone}: promote ['c'] alone, never a NaN; got "
+                                              f"{show(fn(list(lone), 3))}")
+    ties = [("a", 90.0), ("b", 95.0), ("c", 95.0), ("d", 80.0), ("e", 95.0), ("f", 70.0)]
+    expect(list(fn(list(ties), 2)) == ["b", "c", "e"], "cells with equal accuracy keep their order in `results` "
+                                                        "(as sorted(..., reverse=True) does)")
+    rng = random.Random(7)
+    for _ in range(200):
+        n, eta = rng.randint(1, 30), rng.randint(2, 4)
+        accs = rng.sample(range(1000), n)
+        results = [(f"cell {i}", acc / 10) for i, acc in enumerate(accs)]
+        wanted = [c for c, _ in sorted(results, key=lambda p: -p[1])[:max(1, n // eta)]]
+        got = list(fn(list(results), eta))
+        expect(got == wanted, f"a rung of {n} cells with eta={eta} should promote {len(wanted)} cells, best first; "
+                              f"got {len(got)}" + ("" if len(got) != len(wanted) else " in another order or others"))
+
+
 # --- 08 zero-cost proxies ---------------------------------------------------------------------
 
 @checks("grad_norm")
@@ -408,6 +463,160 @@ def _prefilter(fn):
         best = max(top, key=truth.get)
         expect(out[0] == best and close(out[1], truth[best]),
                f"with k={k} the best evaluated cell is {best!r} ({truth[best]:.2f}); you returned {out!r}")
+
+
+# --- 09 weight sharing ------------------------------------------------------------------------
+
+@checks("sample_path")
+def _sample_path(fn):
+    import torch
+
+    import minas
+    spaces = (minas.benchmarks.MNIST1DBench.space, minas.spaces.CellSpace(),
+              minas.spaces.CellSpace(("none", "skip_connect", "nor_conv_3x3"), nodes=3))
+    for sp in spaces:
+        edges, ops = len(sp.edges), len(sp.ops)
+        w = fn(sp, random.Random(0))
+        expect(isinstance(w, torch.Tensor), f"return a torch tensor (e.g. torch.zeros(...) with the 1s set), "
+                                            f"not a {type(w).__name__}")
+        expect(tuple(w.shape) == (edges, ops), f"in a space with {edges} edges and {ops} ops the weights have shape "
+                                               f"({edges}, {ops}): one row per edge, one column per op; got {tuple(w.shape)}")
+        expect(w.is_floating_point(), f"return a float tensor (the network multiplies by it), not {w.dtype}")
+        expect(bool(((w == 0) | (w == 1)).all() and (w.sum(1) == 1).all()),
+               f"each row must hold a single 1 and zeros elsewhere; got\n{w}")
+        with torch.random.fork_rng():
+            torch.manual_seed(1)
+            a = fn(sp, random.Random(5))
+            torch.manual_seed(2)
+            b = fn(sp, random.Random(5))
+        expect(torch.equal(a, b), "two calls with the same seed gave different paths: draw with the `rng` you are "
+                                  "given (rng.randrange, or space.sample(rng)), not torch's or Python's global generator")
+        rng = random.Random(1)
+        draws = torch.stack([fn(sp, rng) for _ in range(3000)])
+        share = draws.mean(0)
+        worst = float((share - 1 / ops).abs().max())
+        expect(worst < 0.05, f"over 3000 paths every op should be chosen on every edge about 1/{ops} of the time; "
+                             f"one (edge, op) was chosen {float(share.flatten()[int((share - 1 / ops).abs().argmax())]):.0%} "
+                             f"of the time (is `none` or the last op left out?)")
+        same = float((draws[:, 0].argmax(1) == draws[:, -1].argmax(1)).float().mean())
+        expect(abs(same - 1 / ops) < 0.05, f"the first and last edge chose the same op in {same:.0%} of the paths; "
+                                           f"drawn independently, that happens about 1/{ops} of the time")
+
+
+# --- 10 DARTS ---------------------------------------------------------------------------------
+
+@checks("mixed_op")
+def _mixed_op(fn):
+    import torch
+
+    import minas
+    from minas.spaces.supernet import MixedCell
+    cases = ((minas.benchmarks.MNIST1DBench.space, 1, (8, 4, 20)), (space(), 2, (4, 4, 6, 6)))
+    with torch.random.fork_rng():
+        torch.manual_seed(10)
+        for sp, dim, shape in cases:
+            cell = MixedCell(sp, dim, 4).eval()
+            x = torch.randn(*shape)
+            for k in range(len(sp.edges)):
+                ops = [None if op == "none" else module for op, module in zip(sp.ops, cell.edges[k])]
+                alpha = (2 * torch.randn(len(sp.ops))).requires_grad_()
+                with torch.no_grad():
+                    wanted = cell.edge(k, x, torch.softmax(alpha, dim=0), one_hot=False)
+                got = fn(x, ops, alpha)
+                expect(isinstance(got, torch.Tensor) and got.shape == wanted.shape,
+                       f"return a tensor shaped like an op's output {tuple(wanted.shape)}, got a "
+                       f"{type(got).__name__} of shape {tuple(getattr(got, 'shape', ()))}")
+                expect(torch.allclose(got, wanted, atol=1e-5),
+                       f"with ops {list(sp.ops)} and alpha = {[round(a, 2) for a in alpha.tolist()]} the mixed output "
+                       f"differs from Σ softmax(alpha)[o] · o(x) by up to {float((got - wanted).abs().max()):.3g} (the "
+                       f"softmax runs over every op, `none` included; `none` adds nothing to the sum)")
+                expect(got.requires_grad, "the output has no gradient with respect to alpha: compute the weights "
+                                          "with torch operations on alpha itself (no .detach(), .item() or numpy)")
+                got.sum().backward()
+                expect(alpha.grad is not None and bool(torch.isfinite(alpha.grad).all()),
+                       "alpha received no gradient: compute the weights with torch.softmax(alpha, dim=0)")
+
+
+@checks("derive")
+def _derive(fn):
+    import minas
+    from minas.spaces import Cell
+    rng = random.Random(10)
+    for sp in (minas.benchmarks.MNIST1DBench.space, space()):
+        keys = [f"{j}->{i}" for i, j in sp.edges]
+        for trial in range(60):
+            alphas = {}
+            for key in keys:
+                raw = [rng.random() + (3.0 if op == "none" and rng.random() < 0.4 else 0.0) for op in sp.ops]
+                alphas[key] = {op: v / sum(raw) for op, v in zip(sp.ops, raw)}
+            if trial % 2:                                  # the same weights, the edges listed in another order
+                alphas = dict(sorted(alphas.items(), key=lambda _: rng.random()))
+            wanted = Cell(tuple(max((op for op in alphas[key] if op != "none"), key=alphas[key].get) for key in keys))
+            got = fn(alphas, sp)
+            expect(isinstance(got, Cell), f"return a minas.spaces.Cell, e.g. Cell(tuple(ops)); got {show(got)}")
+            expect("none" not in got.ops, f"you derived {got}: DARTS' rule leaves `none` out, take the heaviest of "
+                                          f"the other ops")
+            expect(got == wanted, f"for these weights the cell is {wanted}, you derived {got}"
+                   + (" (the edges are listed in another order than space.edges here: go through space.edges and "
+                      "look up alphas[f'{j}->{i}'])" if trial % 2 else ""))
+
+
+# --- 11 hardware-aware ------------------------------------------------------------------------
+
+@checks("pareto_indices")
+def _pareto_indices(fn):
+    import pandas as pd
+    from minas import analysis
+
+    def front(costs, accs):
+        got = fn(list(costs), list(accs))
+        try:
+            got = [int(i) for i in got]
+        except (TypeError, ValueError):
+            raise Wrong(f"return a list of indices (ints), got {show(got)}") from None
+        expect(len(got) == len(set(got)), f"return each index once, got {got}")
+        return set(got)
+
+    cases = [([1, 2, 3, 2], [70, 80, 75, 60], {0, 1}, "the example"),
+             ([1, 1, 2], [50, 50, 40], {0, 1}, "two identical points do not dominate each other: keep both"),
+             ([1, 1], [50, 60], {1}, "at equal cost the more accurate point dominates"),
+             ([1, 2], [50, 50], {0}, "at equal accuracy the cheaper point dominates"),
+             ([5], [10], {0}, "a single point is its own front")]
+    for costs, accs, wanted, why in cases:
+        got = front(costs, accs)
+        expect(got == wanted, f"costs {costs}, accuracies {accs}: the front is {sorted(wanted)}, you return "
+                              f"{sorted(got)} ({why}; lower cost and higher accuracy are better)")
+    rng = random.Random(11)
+    for _ in range(100):
+        n = rng.randint(2, 60)
+        costs = [rng.randint(1, 12) for _ in range(n)]
+        accs = [rng.randint(50, 62) for _ in range(n)]
+        wanted = set(analysis.pareto_front(pd.DataFrame({"cost": costs, "val_acc": accs}), "cost").index)
+        got = front(costs, accs)
+        expect(got == wanted, f"for costs {costs} and accuracies {accs} the front is {sorted(wanted)}, "
+                              f"you return {sorted(got)}")
+
+
+@checks("reward")
+def _reward(fn):
+    cases = [((90.0, 2.0, 1.0), 90 * 2 ** -0.07, "the example: 90 × (2 / 1) ** -0.07"),
+             ((90.0, 0.5, 1.0), 90 * 0.5 ** -0.07, "below the target the reward exceeds the accuracy (alpha < 0)"),
+             ((90.0, 1.0, 1.0), 90.0, "at the target the reward is the accuracy"),
+             ((80.0, 30.0, 10.0, 0.0, -1.0), 80 / 3, "with the hard constraint (0, -1), 3 times the target divides by 3"),
+             ((80.0, 5.0, 10.0, 0.0, -1.0), 80.0, "with the hard constraint, any cost within the target keeps the accuracy"),
+             ((80.0, 5.0, 10.0, -0.5, -2.0), 80 * 0.5 ** -0.5, "below the target the exponent is alpha"),
+             ((80.0, 20.0, 10.0, -0.5, -2.0), 80 * 2 ** -2, "above the target the exponent is beta")]
+    for args, wanted, why in cases:
+        got = fn(*args)
+        expect(close(got, wanted), f"reward{args} should be {wanted:.4f}, got {show(got)} ({why})")
+    rng = random.Random(12)
+    for _ in range(200):
+        acc, cost, target = rng.uniform(10, 99), rng.uniform(1e3, 3e4), rng.uniform(5e3, 2e4)
+        alpha, beta = -rng.uniform(0, 1), -rng.uniform(0, 2)
+        wanted = acc * (cost / target) ** (alpha if cost <= target else beta)
+        got = fn(acc, cost, target, alpha, beta)
+        expect(close(got, wanted), f"reward({acc:.2f}, {cost:.0f}, {target:.0f}, {alpha:.3f}, {beta:.3f}) should be "
+                                   f"{wanted:.4f}, got {show(got)}")
 
 
 # --- 12 capstone ------------------------------------------------------------------------------

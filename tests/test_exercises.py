@@ -82,6 +82,14 @@ def _weight_norm(net, x, y):
     return float(sum(m.weight.norm().item() for m in net.modules() if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Linear))))
 
 
+def _halvings(lo, hi, eta):
+    """How many times a successive-halving bracket from `lo` to `hi` epochs divides by `eta`."""
+    s = 0
+    while hi / eta ** (s + 1) >= lo:
+        s += 1
+    return s
+
+
 WRONG = {
     "resnet_cell": [lambda: "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|",
                     lambda: "|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|",
@@ -133,6 +141,42 @@ WRONG = {
                       lambda m, s, k, rng: sorted(range(len(m)), key=lambda i: -(m[i] + 2 * s[i]))[:k],
                       lambda m, s, k, rng: rng.sample(range(len(m)), k),
                       lambda m, s, k, rng: sorted(range(len(m)), key=lambda i: rng.gauss(m[i], s[i]))[:k]],
+    "bracket": [lambda lo, hi, eta: ([lo * eta ** k for k in range(_halvings(lo, hi, eta) + 1)],
+                                     [eta ** (_halvings(lo, hi, eta) - k) for k in range(_halvings(lo, hi, eta) + 1)]),
+                lambda lo, hi, eta: ([max(lo, round(hi / eta ** (_halvings(lo, hi, eta) - k))) for k in range(_halvings(lo, hi, eta) + 1)],
+                                     [eta ** k for k in range(_halvings(lo, hi, eta) + 1)]),
+                lambda lo, hi, eta: ([max(lo, hi / eta ** (_halvings(lo, hi, eta) - k)) for k in range(_halvings(lo, hi, eta) + 1)],
+                                     [eta ** (_halvings(lo, hi, eta) - k) for k in range(_halvings(lo, hi, eta) + 1)]),
+                lambda lo, hi, eta: ([max(lo, round(hi / eta ** (_halvings(lo, hi, eta) + 1 - k))) for k in range(_halvings(lo, hi, eta) + 2)],
+                                     [eta ** (_halvings(lo, hi, eta) + 1 - k) for k in range(_halvings(lo, hi, eta) + 2)])],
+    "promote": [lambda results, eta: [c for c, a in sorted(results, key=lambda p: p[1])[:max(1, len(results) // eta)]],
+                lambda results, eta: [c for c, a in sorted(results, key=lambda p: p[1], reverse=True)[:max(1, len(results) // eta)]],
+                lambda results, eta: sorted((p for p in results if not math.isnan(p[1])), key=lambda p: p[1], reverse=True)[:max(1, len(results) // eta)],
+                lambda results, eta: [c for c, a in sorted((p for p in results if not math.isnan(p[1])), key=lambda p: p[1], reverse=True)[:len(results) // eta]],
+                lambda results, eta: [c for c, a in sorted((p for p in results if not math.isnan(p[1])), key=lambda p: p[1], reverse=True)[:-(-len(results) // eta)]]],
+    "pareto_indices": [lambda c, a: [i for i in range(len(c)) if not any(c[j] <= c[i] and a[j] >= a[i] for j in range(len(c)) if j != i)],
+                       lambda c, a: [i for i in range(len(c)) if not any(c[j] < c[i] and a[j] > a[i] for j in range(len(c)))],
+                       lambda c, a: [i for i in range(len(c)) if not any(c[j] >= c[i] and a[j] <= a[i] and (c[j], a[j]) != (c[i], a[i]) for j in range(len(c)))],
+                       lambda c, a: [min(range(len(c)), key=lambda i: c[i]), max(range(len(c)), key=lambda i: a[i])]],
+    "reward": [lambda acc, cost, target, alpha=-0.07, beta=-0.07: acc * (target / cost) ** (alpha if cost <= target else beta),
+               lambda acc, cost, target, alpha=-0.07, beta=-0.07: acc * (cost / target) ** beta,
+               lambda acc, cost, target, alpha=-0.07, beta=-0.07: acc * (cost / target) ** (beta if cost <= target else alpha),
+               lambda acc, cost, target, alpha=-0.07, beta=-0.07: acc * (1 + (alpha if cost <= target else beta) * (cost / target - 1))],
+    "sample_path": [lambda space, rng: __import__("torch").eye(len(space.ops))[[0] * len(space.edges)],
+                    lambda space, rng: __import__("torch").eye(len(space.ops))[[random.randrange(len(space.ops)) for _ in space.edges]],
+                    lambda space, rng: __import__("torch").eye(len(space.ops))[[rng.randrange(len(space.ops)) for _ in space.edges]].T,
+                    lambda space, rng: __import__("torch").eye(len(space.ops))[[rng.randrange(len(space.ops))] * len(space.edges)],
+                    lambda space, rng: __import__("torch").eye(len(space.ops))[[rng.randrange(1, len(space.ops)) for _ in space.edges]],
+                    lambda space, rng: space.sample(rng)],
+    "mixed_op": [lambda x, ops, alpha: sum(alpha[k] * op(x) for k, op in enumerate(ops) if op is not None),
+                 lambda x, ops, alpha: sum(w * op(x) for w, op in zip(__import__("torch").softmax(alpha[[k for k, op in enumerate(ops) if op is not None]], 0), [op for op in ops if op is not None])),
+                 lambda x, ops, alpha: sum(op(x) for op in ops if op is not None) / len(ops),
+                 lambda x, ops, alpha: sum(w * op(x) for w, op in zip(__import__("torch").softmax(alpha.detach(), 0), ops) if op is not None),
+                 lambda x, ops, alpha: (ops[int(alpha.argmax())] or (lambda t: 0 * t))(x)],
+    "derive": [lambda alphas, space: __import__("minas").spaces.Cell(tuple(max(alphas[f"{j}->{i}"], key=alphas[f"{j}->{i}"].get) for i, j in space.edges)),
+               lambda alphas, space: __import__("minas").spaces.Cell(tuple(max((o for o in w if o != "none"), key=w.get) for w in alphas.values())),
+               lambda alphas, space: tuple(max((o for o in alphas[f"{j}->{i}"] if o != "none"), key=alphas[f"{j}->{i}"].get) for i, j in space.edges),
+               lambda alphas, space: __import__("minas").spaces.Cell(tuple(min((o for o in alphas[f"{j}->{i}"] if o != "none"), key=alphas[f"{j}->{i}"].get) for i, j in space.edges))],
     "grad_norm": [_grad_norm_with_bn, _weight_norm, lambda net, x, y: 1.0],
     "prefilter": [lambda cells, scores, k, ev: max(((c, ev(c)) for c in cells), key=lambda p: p[1]),
                   lambda cells, scores, k, ev: max(((cells[i], ev(cells[i])) for i in sorted(range(len(cells)), key=lambda i: scores[i])[:k]), key=lambda p: p[1]),

@@ -24,8 +24,8 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 class Case:
     """One notebook and its panel. Selectors are looked up inside the panel (CSS, or Playwright's extensions
     such as :has-text() where the selector only goes to Playwright); an action acts on the first match:
-    ("click", selector), ("fill", selector, text) (typed, then Enter to send it to the kernel) or
-    ("select", selector, option) for a <select>."""
+    ("click", selector), ("fill", selector, text) (typed, then Enter to send it to the kernel),
+    ("select", selector, option) for a <select>, or ("press", selector, key) (a key pressed on it)."""
 
     notebook: str                      # file name in notebooks/
     panel: str                         # CSS class of the panel's root
@@ -56,11 +56,23 @@ CASES = [
          (("fill", ".minas-seeds input", "3"), ("click", "button.minas-run")),
          (".minas-comparison-plot", ".minas-summary"), done=FINISHED, docs="strategy_comparison.png"),
     Case("06_model_based.ipynb", "minas-search-panel", ".minas-trial-table option", PICK_A_TRIAL, DRAWN_TRIAL),
+    Case("07_multi_fidelity.ipynb", "minas-comparison", "img.minas-comparison-plot",
+         (("fill", ".minas-seeds input", "4"), ("click", "button.minas-run")),
+         (".minas-comparison-plot", ".minas-summary"), done=FINISHED),
     Case("08_zero_cost.ipynb", "minas-estimator-lab", ".minas-scatters img",
          (("fill", ".minas-archs input", "10"), ("click", "button.minas-run")),   # proxies take a while
          (".minas-stats", ".minas-scatters"), done=FINISHED),
+    Case("09_weight_sharing.ipynb", "minas-estimator-lab", ".minas-scatters img",
+         (("fill", ".minas-archs input", "12"), ("click", "button.minas-run")),
+         (".minas-stats", ".minas-scatters"), done=FINISHED),
+    Case("10_darts.ipynb", "minas-darts", "img.minas-heatmap",
+         (("press", ".minas-epoch .noUi-handle", "ArrowLeft"),),             # the slider goes back one epoch
+         (".minas-derived-caption",), docs="darts_monitor.png"),
+    Case("11_hardware_aware.ipynb", "minas-pareto", "img.minas-pareto-plot",
+         (("select", ".minas-pareto-x select", "FLOPs"), ("click", ".minas-pareto-front option:nth-child(1)")),
+         (".minas-pareto-plot", ".minas-selected-details"), docs="pareto_view.png"),
     Case("12_capstone.ipynb", "minas-comparison", "img.minas-comparison-plot",
-         (("select", ".minas-dataset select", "cifar100"), ("click", "button.minas-run")),
+         (("select", ".minas-dataset select", "NAS-Bench-201 cifar100"), ("click", "button.minas-run")),
          (".minas-comparison-plot", ".minas-summary"), done=FINISHED),
 ]
 
@@ -74,6 +86,8 @@ def act(panel, kind: str, selector: str, *value: str) -> None:
         target.press("Enter")
     elif kind == "select":
         target.select_option(*value)
+    elif kind == "press":
+        target.press(*value)
     else:
         raise ValueError(f"unknown action {kind!r}")
 

@@ -107,3 +107,14 @@ def test_extra_strategies_are_offered_and_made_fresh_for_every_run(one_thread):
     assert [len(run) for run in comparison.runs["mine"]] == [5, 5]
     archs = {name: [list(run["arch"]) for run in runs] for name, runs in comparison.runs.items()}
     assert archs["mine"] == archs["random"]                        # the same strategy with the same seeds
+
+
+def test_on_the_mnist1d_table_multi_fidelity_strategies_take_part(one_thread):
+    comparison = StrategyComparison(("random", "successive_halving"), dataset="mnist1d", seeds=2, trials=30)
+    assert ("minas MNIST-1D", "mnist1d") in comparison.dataset.options
+    comparison.run_button.click()
+    assert comparison.wait(60) and comparison.status == "finished" and not comparison.errors
+    halving, plain = comparison.runs["successive_halving"][0], comparison.runs["random"][0]
+    assert set(halving["budget"]) == {1, 3, 10} and set(plain["budget"]) == {None}     # rungs of 1, 3 and 10 epochs
+    assert halving["cost"].sum() < plain["cost"].sum() / 3               # partial trainings cost less time
+    assert "successive_halving" in comparison.summary.value

@@ -1,6 +1,8 @@
 """`StrategyComparison`: run several strategies with several seeds on a tabular benchmark and compare their
 anytime performance — the mean best-so-far with standard-error bands, against evaluations and against
 simulated time (the benchmark's recorded training time), as NAS papers and the best-practice checklist ask.
+The tables: NAS-Bench-201 on each of its datasets, and minas' MNIST-1D table, whose learning curves let the
+multi-fidelity strategies (successive halving, Hyperband) take part.
 
 Lookups are instant, so a few hundred runs take seconds; they run in a background thread, seed by seed (every
 strategy's first seed, then every strategy's second, ...), so the figure is useful before the end."""
@@ -14,7 +16,7 @@ import ipywidgets as W
 import numpy as np
 
 import minas
-from minas.benchmarks import NASBench201
+from minas.benchmarks import MNIST1DBench, NASBench201
 from minas.benchmarks.nb201 import DATASETS
 from minas.estimators import Tabular
 from minas.strategies import STRATEGIES, Strategy
@@ -24,10 +26,13 @@ from .background import BackgroundPanel, BackgroundRun
 from .panel import Panel, classed, frame, held
 
 
-@lru_cache(maxsize=len(DATASETS))
-def benchmark(dataset: str) -> NASBench201:
-    """One NAS-Bench-201 table per dataset, loaded once however often Run is pressed."""
-    return NASBench201(dataset)
+TABLES = {**{f"NAS-Bench-201 {name}": name for name in DATASETS}, "minas MNIST-1D": "mnist1d"}
+
+
+@lru_cache(maxsize=len(TABLES))
+def benchmark(dataset: str) -> NASBench201 | MNIST1DBench:
+    """One table per dataset (a NAS-Bench-201 dataset or "mnist1d"), loaded once however often Run is pressed."""
+    return MNIST1DBench() if dataset == "mnist1d" else NASBench201(dataset)
 
 
 def summary_html(runs: dict[str, list], errors: dict[str, str]) -> str:
@@ -46,7 +51,8 @@ def summary_html(runs: dict[str, list], errors: dict[str, str]) -> str:
 
 
 class StrategyComparison(BackgroundPanel, Panel):
-    """Choose strategies, a NAS-Bench-201 dataset, seeds and trials per run; Run; watch the curves fill in.
+    """Choose strategies, a table (`dataset`: a NAS-Bench-201 dataset or "mnist1d"), seeds and trials per run;
+    Run; watch the curves fill in.
     `runs` maps each strategy to its finished runs' trials DataFrames (`minas.viz.comparison_figure(runs)`).
 
     The registered strategies are offered by name; `extra` adds more, listed first, each a function returning
@@ -65,8 +71,8 @@ class StrategyComparison(BackgroundPanel, Panel):
         names = [*self.extra, *minas.list_strategies()]          # yours first, in view
         self.strategies = W.SelectMultiple(options=names, value=tuple(strategies), rows=min(6, len(names)),
                                            description="strategies", style=style, layout=L(width="260px"))
-        self.dataset = W.Dropdown(options=list(DATASETS), value=dataset, description="NAS-Bench-201", style=style,
-                                  layout=L(width="250px"))
+        self.dataset = W.Dropdown(options=list(TABLES.items()), value=dataset, description="table", style=style,
+                                  layout=L(width="270px"))
         self.seeds = W.BoundedIntText(seeds, min=1, max=100, description="seeds", style=style,
                                       layout=L(width="110px"))
         self.trials = W.BoundedIntText(trials, min=2, max=5000, description="trials per run", style=style,
