@@ -4,9 +4,10 @@ Draws `--archs` distinct cells (seeded) of the table's space, scores each with e
 prints Spearman's ρ, Kendall's τ and the top-10 % overlap with the table's final validation accuracy
 (mean of its two seeds), next to the seconds each estimate cost and that cost as a fraction of the
 full training measured in the same run (the table's protocol, retrained here with a new seed). The
-first rows are references read from the table: how well one seed's final accuracy predicts the
-other's (the noise ceiling no estimator can beat by much), and the same runs' accuracy after 1 and 3
-epochs (what successive halving sees; their cost is the table's recorded training time).
+first rows are references read from the table: its seed 0's final accuracy (one of the two runs the
+truth averages, so it shares half the truth's noise: an upper bound, not a reachable target), and the
+same runs' accuracy after 1 and 3 epochs (what successive halving sees). Their cost is the training time
+the table recorded when it was built, on whatever machine built it.
 
     python benchmarks/estimators_mnist1d.py [--archs 50] [--seed 0] [--only training,zero_cost:synflow]
 """
