@@ -134,6 +134,20 @@ def test_one_shot_search_is_deterministic_and_resumes_exactly(strategy, signals,
     assert events[-1].data["alphas"] == whole_events[-1].data["alphas"]
 
 
+@pytest.mark.parametrize("strategy", ONE_SHOT, ids=["darts", "gdas", "drnas", "enas"])
+def test_one_shot_search_runs_on_the_shipped_digit_images(strategy, one_thread):
+    """The 2-D supernet, with NAS-Bench-201's five ops (average pooling too), on the 8x8 digits."""
+    space, events = CellSpace(), []
+    method = strategy(dataset="digits", channels=2, epochs=1)
+    search = minas.Search(space, method, ConvCount(), trials=5, seed=0)
+    search.subscribe(lambda e: events.append(e) if e.kind == "epoch_finished" else None)
+    result = search.run()
+    assert isinstance(method.net.stem[0], torch.nn.Conv2d)
+    assert result.status == "finished" and len(result.trials) == 1
+    space.parse(result.trials["arch"][0])                                   # a cell of the space
+    assert all(set(row) == set(space.ops) for row in events[0].data["alphas"].values())
+
+
 def test_darts_refuses_a_bad_order_and_a_space_without_edges(signals):
     with pytest.raises(ValueError, match="order must be 1 or 2"):
         DARTS(dataset=signals, order=3, **TINY).setup(SPACE, random.Random(0))

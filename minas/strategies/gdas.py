@@ -10,6 +10,10 @@ the gradient of the soft sample (straight-through). The temperature tau falls li
 `tau_max` to `tau_min` over the search, so samples grow more decisive. Both the network weights
 (on training batches) and alpha (on validation batches) are updated through sampled paths, as in
 the authors' NAS-Bench-201 code; the derived cell keeps each edge's heaviest op.
+
+What alpha learns from is the loss's derivative with respect to the sampled op's output scale. Where batch norm
+follows, only an edge's share of its node matters, so the edges into a node compete; on a small supernet the
+fastest-training edge can win and every other edge fall to `none` (the README's one-shot table shows it).
 """
 from __future__ import annotations
 
