@@ -528,7 +528,7 @@ def _mixed_op(fn):
                        f"{type(got).__name__} of shape {tuple(getattr(got, 'shape', ()))}")
                 expect(torch.allclose(got, wanted, atol=1e-5),
                        f"with ops {list(sp.ops)} and alpha = {[round(a, 2) for a in alpha.tolist()]} the mixed output "
-                       f"differs from Σ softmax(alpha)[o] · o(x) by up to {float((got - wanted).abs().max()):.3g} (the "
+                       f"differs from Σ softmax(alpha)[o] · o(x) by up to {float((got.detach() - wanted).abs().max()):.3g} (the "
                        f"softmax runs over every op, `none` included; `none` adds nothing to the sum)")
                 expect(got.requires_grad, "the output has no gradient with respect to alpha: compute the weights "
                                           "with torch operations on alpha itself (no .detach(), .item() or numpy)")
