@@ -35,8 +35,8 @@ class ConvCount(Estimator):
         return Result(val_acc=10.0 * sum(op.startswith("nor_conv") for op in arch.ops), cost=1.0)
 
 
-def run(strategy, run_dir=None, trials=None, events=None):
-    search = minas.Search(SPACE, strategy, ConvCount(), trials=trials or 100, seed=3, run_dir=run_dir)
+def run(strategy, run_dir=None, trials=None, events=None, space=SPACE):
+    search = minas.Search(space, strategy, ConvCount(), trials=trials or 100, seed=3, run_dir=run_dir)
     if events is not None:
         search.subscribe(lambda e: events.append(e) if e.kind == "epoch_finished" else None)
     return search.run()
@@ -139,9 +139,7 @@ def test_one_shot_search_runs_on_the_shipped_digit_images(strategy, one_thread):
     """The 2-D supernet, with NAS-Bench-201's five ops (average pooling too), on the 8x8 digits."""
     space, events = CellSpace(), []
     method = strategy(dataset="digits", channels=2, epochs=1)
-    search = minas.Search(space, method, ConvCount(), trials=5, seed=0)
-    search.subscribe(lambda e: events.append(e) if e.kind == "epoch_finished" else None)
-    result = search.run()
+    result = run(method, trials=5, events=events, space=space)
     assert isinstance(method.net.stem[0], torch.nn.Conv2d)
     assert result.status == "finished" and len(result.trials) == 1
     space.parse(result.trials["arch"][0])                                   # a cell of the space
