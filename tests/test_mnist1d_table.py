@@ -13,6 +13,7 @@ from minas.benchmarks import MNIST1DBench
 from minas.benchmarks.build_mnist1d import jobs, train
 from minas.benchmarks.mnist1d import SEEDS
 from minas.estimators import Tabular
+from minas.spaces import ArchError, CellSpace
 from minas.strategies import RandomSearch, RegularizedEvolution, SuccessiveHalving
 
 BENCH = MNIST1DBench()
@@ -72,3 +73,5 @@ def test_tabular_lookups_and_searches(rows):
     for strategy in (RandomSearch(), RegularizedEvolution(), SuccessiveHalving()):
         found = minas.Search(SPACE, strategy, Tabular(BENCH), trials=60, seed=0).run().best
         assert best - 5 < found.val_acc <= best + 1e-9, strategy
+    with pytest.raises(ArchError, match="avg_pool_3x3"):     # an op the table never trained
+        minas.Search(CellSpace(ops=[*SPACE.ops, "avg_pool_3x3"]), RandomSearch(), Tabular(BENCH), trials=3)

@@ -90,6 +90,6 @@ class MNIST1DBench:
         return len(self._table["cells"])
 
     def check_space(self, space) -> None:
-        if not isinstance(space, CellSpace) or space.config() != self.space.config():
-            raise ArchError(f"{self!r} only knows the cell space {self.space!r}, not {space!r}; "
-                            f"use CellSpace(ops={list(OPS)})")
+        if not self.space.covers(space):
+            raise ArchError(f"{self!r} only knows cells of {self.space!r} (or of a space with some of its ops), "
+                            f"not {space!r}; use CellSpace(ops={list(OPS)})")

@@ -68,5 +68,6 @@ class NASBench201:
         return len(self._table)
 
     def check_space(self, space) -> None:
-        if not isinstance(space, CellSpace) or space.config() != self.space.config():
-            raise ArchError(f"{self!r} only knows the NAS-Bench-201 cell space {self.space!r}, not {space!r}")
+        if not self.space.covers(space):
+            raise ArchError(f"{self!r} only knows cells of the NAS-Bench-201 space {self.space!r} "
+                            f"(or of a space with some of its ops), not {space!r}")

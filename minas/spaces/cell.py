@@ -79,6 +79,11 @@ class CellSpace(SearchSpace):
     def size(self) -> int:
         return len(self.ops) ** len(self.edges)
 
+    def covers(self, space: Any) -> bool:
+        """Whether every cell of `space` is a cell of this one: a cell space on as many nodes with
+        a subset of these ops (NAS-Bench-201 without `none`, say), so a table of this space serves it."""
+        return isinstance(space, CellSpace) and space.nodes == self.nodes and set(space.ops) <= set(self.ops)
+
     def sample(self, rng: random.Random) -> Cell:
         return Cell(tuple(rng.choice(self.ops) for _ in self.edges))
 
