@@ -8,7 +8,7 @@ import torch
 import minas
 from minas import data
 from minas.estimators import Estimator, OneShot, Result
-from minas.spaces import CellSpace
+from minas.spaces import Cell, CellSpace
 from minas.spaces.supernet import Supernet
 from minas.strategies import DARTS, ENAS, GDAS, DrNAS
 
@@ -106,6 +106,27 @@ def test_gdas_sample_is_one_hot_with_soft_gradients(signals):
     (w * torch.arange(len(OPS)).float()).sum().backward()
     assert gdas.alpha.grad is not None and (gdas.alpha.grad != 0).all()
     assert gdas.tau == gdas.tau_max
+
+
+def test_gdas_gradient_sees_edge_shares_not_ops(signals):
+    """Why GDAS falls to `none` here (README, GDAS' docstring): behind batch norm only an edge's share of its
+    node matters. On the all-conv path the scale derivative of the edge that alone feeds node 1 is zero, and
+    those of the two edges into node 2 are equal and opposite; `none`'s is zero by construction."""
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        net = Supernet(SPACE, signals.input_shape, 2, channels=4, cells=1)
+    x, y = signals.x_train[:64], signals.y_train[:64]
+
+    def chosen_derivatives(ops: tuple[str, ...]) -> torch.Tensor:
+        w = net.weights_of(Cell(ops)).requires_grad_()
+        grad = torch.autograd.grad(torch.nn.functional.cross_entropy(net(x, w, one_hot=True), y), w)[0]
+        return grad[range(len(ops)), [OPS.index(op) for op in ops]]
+
+    d = chosen_derivatives(("nor_conv_3x3",) * 6)
+    scale = d.abs().max()
+    assert d[1].abs() > 0.01 * scale                                   # node 2's edges do get a gradient ...
+    assert d[0].abs() < 1e-3 * scale and (d[1] + d[2]).abs() < 1e-3 * scale   # ... but only as shares
+    assert chosen_derivatives(("nor_conv_3x3",) * 5 + ("none",))[5] == 0
 
 
 ONE_SHOT = [DARTS, GDAS, DrNAS, lambda **kw: ENAS(controller_steps=5, **kw)]

@@ -12,9 +12,10 @@ the gradient of the soft sample (straight-through). The temperature tau falls li
 the authors' NAS-Bench-201 code; the derived cell keeps each edge's heaviest op.
 
 What alpha learns from is the loss's derivative with respect to the sampled op's output scale. Where batch norm
-follows, only an edge's share of its node matters, so these derivatives on the edges into a node roughly cancel,
-while `none`'s is always zero: on a small supernet every edge but the strongest can fall to `none`. Searching a
-space without `none` avoids that (the README's one-shot section measures both).
+follows, only an edge's share of its node matters, so these derivatives on the edges into a node cancel (for an
+edge that alone feeds a node, through ops that all end in batch norm, it is exactly zero), while `none`'s is always
+zero: on a small supernet every edge but the strongest can fall to `none`. Searching a space without `none`
+avoids that (the README's one-shot section measures both).
 """
 from __future__ import annotations
 
