@@ -526,9 +526,10 @@ def _mixed_op(fn):
                 expect(isinstance(got, torch.Tensor) and got.shape == wanted.shape,
                        f"return a tensor shaped like an op's output {tuple(wanted.shape)}, got a "
                        f"{type(got).__name__} of shape {tuple(getattr(got, 'shape', ()))}")
+                gap = float((got.detach() - wanted).abs().max())
                 expect(torch.allclose(got, wanted, atol=1e-5),
                        f"with ops {list(sp.ops)} and alpha = {[round(a, 2) for a in alpha.tolist()]} the mixed output "
-                       f"differs from Σ softmax(alpha)[o] · o(x) by up to {float((got.detach() - wanted).abs().max()):.3g} (the "
+                       f"differs from Σ softmax(alpha)[o] · o(x) by up to {gap:.3g} (the "
                        f"softmax runs over every op, `none` included; `none` adds nothing to the sum)")
                 expect(got.requires_grad, "the output has no gradient with respect to alpha: compute the weights "
                                           "with torch operations on alpha itself (no .detach(), .item() or numpy)")
