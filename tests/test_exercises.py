@@ -1,4 +1,4 @@
-"""The exercise mechanism of the notebooks (notebooks/exercises.py, checks.py, solutions/).
+"""The exercise mechanism of the notebooks (notebooks/exercises.py, checks/, solutions/).
 
 Every exercise in a notebook has a check and a solution; the solution passes its check; an
 unfilled stub is reported as not done (or runs the solution with MINAS_SOLUTIONS=1); and every
@@ -191,7 +191,7 @@ EXERCISES = in_notebooks()
 def test_every_exercise_has_a_check_a_solution_and_wrong_answers():
     assert EXERCISES, "no exercises found in notebooks/*.ipynb"
     for name, notebook in EXERCISES.items():
-        assert name in checks.CHECKS, f"{notebook}: exercise {name} has no check in notebooks/checks.py"
+        assert name in checks.CHECKS, f"{notebook}: exercise {name} has no check in notebooks/checks/"
         assert callable(exercises.solution(name)), f"{notebook}: exercise {name} has no solution"
         assert WRONG.get(name), f"{notebook}: exercise {name} has no wrong answers in this test"
     assert set(checks.CHECKS) == set(EXERCISES), f"checks without an exercise: {set(checks.CHECKS) - set(EXERCISES)}"
