@@ -106,3 +106,13 @@ def verdict(fn: Callable) -> tuple[bool, str]:
 def check(fn: Callable) -> None:
     """Print whether `fn` is right: a ✓, or a ✗ with a hint. Never raises, so 'Run All' goes on."""
     print(verdict(fn)[1])
+
+
+def grade(fn: Callable) -> None:
+    """The check as an autograder's test (nbgrader's test cells call it): print the verdict, and raise
+    AssertionError unless the student's own code passed (the instructor's solution, standing in for an unfilled
+    exercise with MINAS_SOLUTIONS=1, earns nothing)."""
+    ok, message = verdict(fn)
+    print(message)
+    if not ok or getattr(fn, "used_solution", False):
+        raise AssertionError(message if not ok else f"✗ {fn.exercise} is not done yet: only the instructor's solution ran")

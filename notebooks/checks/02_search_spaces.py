@@ -4,16 +4,28 @@ import random
 from checks.common import Wrong, checks, expect, show, space
 
 
+def _float_hint(got, wanted: int) -> str:
+    """Why a count came out wrong when it went through floating point on its way."""
+    if got == wanted:
+        return " (return an exact int: use ** on ints, not floats)"
+    try:
+        rounded = float(got) == float(wanted)
+    except (TypeError, ValueError, OverflowError):
+        return ""
+    return (" — close, but not exact: floating point (math.pow, /, a float exponent) keeps only 16 digits, and "
+            "counts above 2 ** 53 lose their last ones. Compute with ints: k ** (n * (n - 1) // 2)") if rounded else ""
+
+
 @checks("space_size")
 def _space_size(fn):
     import minas
-    for k in range(1, 9):
-        for n in range(2, 8):
+    for k in range(1, 11):                  # up to 10 ** 28 cells: far past 2 ** 53, where floats stop counting
+        for n in range(2, 9):
             wanted = k ** (n * (n - 1) // 2)
             got = fn(k, n)
             expect(got == wanted and not isinstance(got, float),
                    f"space_size({k}, {n}) returned {show(got)}, but {n} nodes have {n * (n - 1) // 2} edges, so there are "
-                   f"{wanted:,} cells" + (" (return an exact int: use ** on ints, not floats)" if got == wanted else ""))
+                   f"{wanted:,} cells" + _float_hint(got, wanted))
             if k <= 5:
                 expect(minas.spaces.CellSpace(minas.spaces.NB201_OPS[:k], n).size == got, "disagrees with CellSpace.size")
 

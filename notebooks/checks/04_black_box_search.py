@@ -17,6 +17,12 @@ def _expected_best_check(fn):
         got = fn(values, n)
         expect(close(got, wanted), f"expected_best({values}, {n}) returned {show(got)}, should be {wanted:.4f}"
                + (" (draws are with replacement: the same value can be drawn twice)" if values == [1.0, 2.0] and n == 2 else ""))
+    many = [round(80 + 0.37 * k % 12, 2) for k in range(40)]
+    for n in (100, 1000):                        # 40 ** 100 overflows a 64-bit int; (k / M) ** n does not
+        got, wanted = fn(many, n), _expected_best(many, n)
+        expect(close(got, wanted), f"expected_best of 40 values with n={n} should be {wanted:.4f}, got {show(got)}: "
+                                   f"k ** n and M ** n are too big for numpy's 64-bit ints (they wrap around); "
+                                   f"compute (k / M) ** n, a float between 0 and 1")
     rng = random.Random(5)
     for _ in range(20):
         values = [round(rng.uniform(0, 100), 1) for _ in range(rng.randint(2, 30))]

@@ -17,6 +17,13 @@ def _mean_and_se(fn):
     expect(not close(se, np.std([1, 2, 3, 4]) / 2), "use the sample standard deviation, with n - 1 in the denominator "
                                                     "(np.std(values, ddof=1))")
     expect(close(se, sd / 2), f"the SE of [1, 2, 3, 4] is {sd / 2:.4f}, got {show(se)}")
+    stamps = [1.7e9 + 0.1 * k for k in (3, 1, 4, 1, 5, 9, 2, 6)]     # seconds since 1970: big, close together
+    m, se = fn(stamps)
+    wanted = np.std(stamps, ddof=1) / np.sqrt(len(stamps))
+    expect(close(m, np.mean(stamps), 1e-12) and close(se, wanted, 1e-6),
+           f"for 8 time stamps near 1.7e9 s, 0.1 s apart, the SE is {wanted:.4f} s; you get {show(se)}. With numbers this "
+           f"big, Σx² / n − mean² subtracts two nearly equal 19-digit numbers and floating point keeps only 16 digits: "
+           f"first compute the mean, then sum the squared deviations from it")
     rng = random.Random(6)
     for n in (2, 5, 30):
         values = np.array([rng.gauss(90, 0.5) for _ in range(n)])

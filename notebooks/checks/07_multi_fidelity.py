@@ -4,11 +4,19 @@ import random
 from checks.common import checks, expect, show
 
 
+# max / min an exact power of eta: math.log(243, 3) is 4.999999999999999 and math.log(1000, 10) is
+# 2.9999999999999996, so a count of halvings taken from a logarithm comes out one short
+EXACT_POWERS = ((1, 243, 3), (2, 486, 3), (1, 1000, 10), (3, 6, 2), (4, 36, 3), (5, 80, 4))
+LOG_HINT = (" — here max / min is an exact power of eta, and a logarithm in floating point lands just below it "
+            "(math.log(243, 3) is 4.999999999999999), so int() or floor() of it is one short. Count the halvings with "
+            "a loop: while max_budget / eta ** (s + 1) >= min_budget")
+
+
 @checks("bracket")
 def _bracket(fn):
     from minas.strategies import SuccessiveHalving
     for lo, hi, eta in ((1, 10, 3), (1, 16, 2), (1, 10, 2), (3, 10, 3), (1, 100, 3), (2, 50, 4), (1, 27, 3),
-                        (4, 10, 3), (5, 5, 3), (1, 200, 5)):
+                        (4, 10, 3), (5, 5, 3), (1, 200, 5), (1, 26, 3), (1, 10, 4), *EXACT_POWERS):
         sh = SuccessiveHalving(min_budget=lo, max_budget=hi, eta=eta)
         budgets, sizes = sh.shape(sh.s_max)
         call = f"bracket({lo}, {hi}, {eta})"
@@ -17,7 +25,7 @@ def _bracket(fn):
         got_budgets, got_sizes = list(got[0]), list(got[1])
         expect(len(got_budgets) == len(budgets), f"{call} has {len(budgets)} rungs (s = {len(budgets) - 1} halvings: "
                f"{hi} / {eta}**{len(budgets) - 1} >= {lo} but {hi} / {eta}**{len(budgets)} < {lo}); yours has "
-               f"{len(got_budgets)}")
+               f"{len(got_budgets)}" + (LOG_HINT if (lo, hi, eta) in EXACT_POWERS else ""))
         expect(got_budgets == budgets, f"{call}: the budgets should be {budgets}, got {got_budgets}"
                + (" (count down from max_budget: the last rung trains with the full budget)" if got_budgets[-1] != hi else ""))
         expect(all(isinstance(b, int) for b in got_budgets), f"{call}: budgets are whole epochs; return ints "

@@ -5,6 +5,7 @@ first problem (`expect(condition, hint)` does it), or returns an optional note t
 from __future__ import annotations
 
 import math
+import numbers
 import random
 from functools import lru_cache
 from typing import Any, Callable
@@ -34,6 +35,8 @@ def show(value: Any) -> str:
     try:
         if isinstance(value, bool) or not hasattr(value, "__float__"):
             return repr(value)
+        if isinstance(value, numbers.Integral):          # counts exactly, however big
+            return str(int(value))
         return f"{float(value):.6g}"
     except (TypeError, ValueError):
         return repr(value)
