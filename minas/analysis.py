@@ -80,11 +80,12 @@ def compare(scores: Sequence[float], truth: Sequence[float], cost: Sequence[floa
 
 
 def scatter_figure(scores: Sequence[float], truth: Sequence[float], name: str, cost: Any = None):
-    """A matplotlib `Figure` (no pyplot): ranks of `scores` against true accuracy, stats in the title."""
-    from matplotlib.figure import Figure
+    """A matplotlib `Figure` (no pyplot; a notebook shows it as an image): ranks of `scores` against true
+    accuracy, stats in the title."""
+    from .viz import new_figure
     stats = compare(scores, truth, cost)
     s, t = _pair(scores, truth)
-    fig = Figure(figsize=(5, 4), layout="constrained")
+    fig = new_figure((5, 4))
     ax = fig.add_subplot()
     ax.scatter(_ranks(s) / len(s), t, s=6, alpha=0.5)
     ax.set_xlabel(f"{name} (rank percentile)")
