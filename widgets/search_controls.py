@@ -14,6 +14,19 @@ from .panel import classed, held
 
 CHOICES = ("estimator", "dataset", "strategy", "trials", "epochs", "seed")
 LIVE = ("preparing", "running", "pausing", "paused", "stepping", "stopping")
+# what each estimator starts on: a dataset that needs no download (the same name can mean a lookup table for
+# one estimator and a download for the other: NAS-Bench-201's cifar10 table, torchvision's CIFAR-10 files)
+DEFAULT_DATASET = {"tabular": "cifar10", "training": "mnist1d"}
+# the help line under the menus, in words a first-day student knows (the CLI's ESTIMATOR_HELP is terser)
+HELP = {"tabular": "look each candidate up in NAS-Bench-201's table: instant; the cost shown is the training time "
+                   "it stands for",
+        "training": "train each candidate: real seconds per candidate · mnist1d and digits ship with minas; "
+                    "mnist, fashion_mnist and cifar10 must be downloaded first"}
+
+
+def default_dataset(estimator: str) -> str:
+    """The dataset a search with `estimator` starts on when none is named."""
+    return DEFAULT_DATASET.get(estimator) or dataset_choices(estimator)[0]
 
 
 def defaults(fast: bool) -> dict[str, Any]:
@@ -27,6 +40,9 @@ class SearchControls:
 
     def __init__(self, **choices: Any):
         d = defaults(os.environ.get("MINAS_FAST") == "1") | {k: v for k, v in choices.items() if k in CHOICES}
+        if "estimator" in choices and "dataset" not in choices:
+            d["dataset"] = default_dataset(d["estimator"])
+        self.initial = dict(d)                   # what code gets for the choices it does not name
         style, L = {"description_width": "initial"}, W.Layout
         self.estimator = W.Dropdown(options=list(ESTIMATOR_HELP), value=d["estimator"], description="estimator",
                                     style=style, layout=L(width="150px"))
@@ -39,7 +55,7 @@ class SearchControls:
         self.epochs = W.BoundedIntText(d["epochs"], min=1, max=200, description="epochs", style=style,
                                        tooltip="training epochs per candidate", layout=L(width="110px"))
         self.seed = W.IntText(value=d["seed"], description="seed", style=style, layout=L(width="85px"))
-        button = L(width="82px")
+        button = L(width="100px")                # wide enough for "Resume" beside its icon
         self.start_button = W.Button(description="Start", icon="play", button_style="success",
                                      tooltip="start a new search with these choices", layout=button)
         self.pause_button = W.Button(description="Pause", icon="pause", button_style="warning", disabled=True,
@@ -59,9 +75,17 @@ class SearchControls:
         self.estimator.observe(self._on_estimator, names="value")
         self._on_estimator()
 
-    def apply(self, choices: dict[str, Any]) -> dict[str, Any]:
+    def apply(self, choices: dict[str, Any], from_menus: bool = False) -> dict[str, Any]:
         """Set the controls named in `choices` (popped from it); return the arguments of `build_search`, the
-        remaining `choices` going to the training estimator. `dataset` may be a `minas.data.Dataset`."""
+        remaining `choices` going to the training estimator. `dataset` may be a `minas.data.Dataset`.
+        From code (`from_menus=False`) a choice not named takes the panel's initial value, not what the menus
+        were last set to by hand, so a cell runs the same search whatever was clicked before it; a dataset
+        not named follows the estimator (`default_dataset`)."""
+        if not from_menus:
+            initial = dict(self.initial)
+            if choices.get("estimator", initial["estimator"]) != initial["estimator"]:
+                initial["dataset"] = default_dataset(choices["estimator"])
+            choices.update({k: v for k, v in initial.items() if k not in choices})
         dataset = choices.pop("dataset", None)
         for name in CHOICES:
             if name in choices and name != "dataset":
@@ -90,11 +114,13 @@ class SearchControls:
                 w.disabled = live
             self.epochs.disabled = live or self.estimator.value != "training"
 
-    def _on_estimator(self, _change: Any = None) -> None:
+    def _on_estimator(self, change: Any = None) -> None:
+        """A new estimator starts on its own default dataset (at construction, the one asked for)."""
         name = self.estimator.value
         with held(self.dataset, self.epochs, self.help):
             current, self.dataset.options = self.dataset.value, dataset_choices(name)
-            self.dataset.value = current if current in self.dataset.options else self.dataset.options[0]
+            keep = change is None and current in self.dataset.options
+            self.dataset.value = current if keep else default_dataset(name)
             self.epochs.disabled = name != "training" or self.estimator.disabled
-            self.help.value = f"<b>{name}</b>: {ESTIMATOR_HELP[name]}"
+            self.help.value = f"<b>{name}</b>: {HELP.get(name, ESTIMATOR_HELP[name])}"
         self.estimator.tooltip = ESTIMATOR_HELP[name]
