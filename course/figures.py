@@ -127,8 +127,10 @@ def write(name: str, figure: Any, out: Path) -> list[Path]:
     import graphviz
     paths = [out / f"{name}.svg", out / f"{name}.png"]
     if hasattr(figure, "savefig"):
-        for path in paths:
-            figure.savefig(path, dpi=150)
+        import matplotlib
+        with matplotlib.rc_context({"svg.hashsalt": "minas"}):   # fixed ids and no date: the same figure, the same file
+            for path in paths:
+                figure.savefig(path, dpi=150, metadata={"Date": None} if path.suffix == ".svg" else None)
         return paths
     digraph = figure.to_digraph() if hasattr(figure, "to_digraph") else figure
     try:
