@@ -74,6 +74,7 @@ CASES = [
     Case("12_capstone.ipynb", "minas-comparison", "img.minas-comparison-plot",
          (("select", ".minas-dataset select", "NAS-Bench-201 cifar100"), ("click", "button.minas-run")),
          (".minas-comparison-plot", ".minas-summary"), done=FINISHED),
+    Case("14_real_data_lab.ipynb", "minas-search-panel", ".minas-trial-table option", PICK_A_TRIAL, DRAWN_TRIAL),
 ]
 
 
