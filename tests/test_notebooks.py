@@ -84,10 +84,23 @@ def test_notebook_runs(name, tmp_path, monkeypatch):
             assert "✗" not in text and "✓" in text, f"{name}: a check did not pass with the solutions:\n{text}"
     as_text = figures_as_text(nb)
     assert not as_text, f"{name}: figures show as text, not images:\n" + "\n".join(as_text)
+    cut = [o["data"]["text/html"] for c in nb.cells for o in c.get("outputs", [])
+           if "...</td>" in o.get("data", {}).get("text/html", "")]
+    assert not cut, f"{name}: a table cuts its cells short (pd.set_option('display.max_colwidth', None)):\n{cut[0][:2000]}"
     prose, printed = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown"), outputs_text(nb)
     for phrase, pattern in CLAIMS.get(name, []):
         assert phrase in prose, f"{name}: the prose no longer says {phrase!r}: update CLAIMS with it"
         assert re.search(pattern, printed), f"{name}: the prose says {phrase!r}, but the run prints no {pattern!r}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_prose_narrates_no_run_of_its_own(name):
+    """"In one of our runs ..." tells a student about numbers their run will not show: prose quotes what the
+    tables fix (CLAIMS), what the run prints, or ranges."""
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    found = re.findall(r"[^.\n]*\bour runs?\b[^.\n]*", prose, re.I)
+    assert not found, f"{name}: narrates its authors' runs: {found}"
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -159,6 +159,7 @@ def test_each_estimator_starts_on_a_dataset_it_can_load_without_a_download(panel
     c = panel.controls
     c.estimator.value = "training"                  # cifar10 is offered for training too, but needs a download
     assert c.dataset.value == "mnist1d" and "must be downloaded" in c.help.value
+    assert "fidelity" not in c.help.value                          # not a word a first-day student knows yet
     c.dataset.value = "digits"
     c.estimator.value = "tabular"
     assert c.dataset.value == "cifar10"

@@ -55,6 +55,8 @@ def test_strategy_names_keep_one_colour_whatever_their_spelling_or_order():
     assert strategy_colour("my clever idea") == strategy_colour("my clever idea")      # a stranger keeps its own
     assert strategy_colour("my clever idea") not in COLOURS.values()
     assert strategy_style("random")["linestyle"] == "--" and strategy_style("yours")["linewidth"] > 2
+    halving, hyperband = strategy_style("successive_halving"), strategy_style("Hyperband")   # they overlap:
+    assert halving["color"] != hyperband["color"] and halving["linestyle"] != hyperband["linestyle"]  # tell them apart
     assert len(set(COLOURS.values())) == len(COLOURS)
 
     first = viz.comparison_figure({"random": [run([50.0, 60.0])], "local": [run([55.0, 65.0])]})
