@@ -42,15 +42,17 @@ def spearman_rho(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def kendall_tau(a: Sequence[float], b: Sequence[float]) -> float:
-    """Kendall's τ-b: (concordant - discordant pairs), corrected for ties. O(n²) memory in blocks."""
+    """Kendall's τ-b: (concordant - discordant pairs), corrected for ties. O(n²) time, in blocks of 128 rows:
+    on all 15,625 cells of NAS-Bench-201 that keeps the transient memory near 60 MB (blocks of 512 took 240 MB
+    and were twice as slow), which a class sharing one JupyterHub notices."""
     a, b = _pair(a, b)
     n = len(a)
     if n < 2:
         return float("nan")
     s = ties_a = ties_b = 0.0
-    for start in range(0, n, 512):
-        da = np.sign(a[start:start + 512, None] - a[None, :])
-        db = np.sign(b[start:start + 512, None] - b[None, :])
+    for start in range(0, n, 128):
+        da = np.sign(a[start:start + 128, None] - a[None, :])
+        db = np.sign(b[start:start + 128, None] - b[None, :])
         s += (da * db).sum()
         ties_a += (da != 0).sum()
         ties_b += (db != 0).sum()
