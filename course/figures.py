@@ -4,7 +4,7 @@
     python -m course.figures slides/img      # anywhere else
 
 * `cell` — the ResNet block as a NAS-Bench-201 cell, in the DARTS drawing style (notebook 01);
-* `chain` — a MobileNet-like chain from `minas.spaces.ChainSpace`, written only where minas has that space;
+* `chain` — a MobileNet-like chain from `minas.spaces.ChainSpace` (MnasNet's space, scaled down);
 * `supernet` — the same cell as a supernet: every op on every edge, one colour per op (notebooks 09 and 10);
   `supernet_graph(space, alphas)` draws a trained one, each op as thick as its weight (e.g. from
   `DartsMonitor.history[-1]["alphas"]`);
@@ -63,13 +63,14 @@ def cell() -> Any:
 
 
 def chain() -> Any | None:
-    """A MobileNet-like chain, where minas has `ChainSpace` (None before it does)."""
+    """A MobileNet-like chain, drawn from a seeded sample of `ChainSpace` (None in a minas without it)."""
     chain_space = getattr(minas.spaces, "ChainSpace", None)
     if chain_space is None:
         return None
     space = chain_space()
     graph = space.describe_graph(space.sample(random.Random(0)))
-    return dataclasses.replace(graph, title=graph.title or "A chain space: one choice per layer")
+    return dataclasses.replace(graph, title=graph.title or "A MobileNet-like chain: per block a kernel k and an expansion e, "
+                                                            "per stage a width, a depth and squeeze-excite (SE)")
 
 
 def supernet() -> Any:

@@ -37,7 +37,7 @@ class RunLog:
         except json.JSONDecodeError as e:
             raise RunDirError(f"{self.config_path} is corrupt ({e}); move the folder away or pick another run_dir") from None
         mine = json.loads(json.dumps(config, default=str))
-        keys = ("space", "strategy", "estimator", "seed", "budget")
+        keys = ("space", "strategy", "estimator", "seed", "budget", "objective")
         diffs = [f"{k}: folder has {saved.get(k)!r}, this search has {mine.get(k)!r}" for k in keys if saved.get(k) != mine.get(k)]
         if diffs:
             raise RunDirError(f"run folder {self.dir} holds a different search, refusing to mix them:\n  "

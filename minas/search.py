@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .estimators.base import Estimator, derive_seed
+from .objectives import Objective
 from .runlog import RunDirError, RunLog
 from .spaces import SearchSpace
 from .strategies import Proposal, Strategy
@@ -59,12 +60,14 @@ class Search:
 
     def __init__(self, space: SearchSpace, strategy: Strategy, estimator: Estimator, *, trials: int | None = 100,
                  seed: int = 0, run_dir: str | Path | None = None, budget: Any = None,
-                 max_cost: float | None = None, max_seconds: float | None = None):
+                 max_cost: float | None = None, max_seconds: float | None = None,
+                 objective: Objective | None = None):
         if trials is None and max_cost is None and max_seconds is None:
             raise ValueError("give the search a budget: trials, max_cost (simulated seconds) or max_seconds")
+        check_fit(space, strategy, estimator)
         estimator.prepare(space)
         _check_budgets(strategy, estimator, budget)
-        self.space, self.strategy, self.estimator = space, strategy, estimator
+        self.space, self.strategy, self.estimator, self.objective = space, strategy, estimator, objective
         self.max_trials, self.max_cost, self.max_seconds = trials, max_cost, max_seconds
         self.seed, self.budget = seed, budget
         self.run_dir = Path(run_dir) if run_dir is not None else None
@@ -83,7 +86,8 @@ class Search:
         """What identifies this search (the budget of trials or seconds may grow on resume)."""
         from . import __version__
         return {"minas": __version__, "space": self.space.config(), "strategy": self.strategy.config(),
-                "estimator": self.estimator.config(), "seed": self.seed, "budget": self.budget}
+                "estimator": self.estimator.config(), "seed": self.seed, "budget": self.budget,
+                "objective": self.objective.config() if self.objective is not None else None}
 
     # --- events ---------------------------------------------------------------------------
     def subscribe(self, listener: Callable[[Event], None]) -> Callable[[Event], None]:
@@ -105,13 +109,13 @@ class Search:
     # --- progress -------------------------------------------------------------------------
     @property
     def best(self) -> Trial | None:
-        """The most accurate trial among those evaluated at the highest budget: a one-epoch
-        score of successive halving does not compete with a ten-epoch one."""
-        ok = [t for t in self.trials if t.ok and not math.isnan(t.val_acc)]
+        """The best-scoring trial (most accurate, or best by the objective) among those evaluated at the
+        highest budget: a one-epoch score of successive halving does not compete with a ten-epoch one."""
+        ok = [t for t in self.trials if t.ok and not math.isnan(t.score)]
         budgets = {t.budget for t in ok if isinstance(t.budget, (int, float))}
         if len(budgets) > 1:
             ok = [t for t in ok if t.budget == max(budgets)]
-        return max(ok, key=lambda t: t.val_acc) if ok else None
+        return max(ok, key=lambda t: t.score) if ok else None
 
     @property
     def spent_cost(self) -> float:
@@ -145,7 +149,10 @@ class Search:
                 raise RunDirError(f"run folder {self.run_dir} diverges from this search at trial {len(self.trials)}: "
                                   f"it recorded {recorded[0]} at budget {recorded[1]!r}, "
                                   f"the strategy now proposes {arch} at budget {budget!r}")
-            self._finish(Trial.from_record(record, arch), replayed=True)
+            trial = Trial.from_record(record, arch)
+            if trial.ok and self.objective is not None:
+                trial.objective = self.objective(trial.result)
+            self._finish(trial, replayed=True)
 
     def _ask(self) -> tuple[Any, Any]:
         """The strategy's next architecture and the budget to evaluate it at."""
@@ -171,6 +178,8 @@ class Search:
             result = self.estimator.evaluate(trial.arch, trial.budget)
             if not math.isfinite(result.val_acc):
                 raise ValueError(f"the estimator returned val_acc={result.val_acc}")
+            if self.objective is not None:
+                trial.objective = self.objective(result)
             trial.result = result
         except Exception as e:
             trial.error = f"{type(e).__name__}: {e}"
@@ -261,10 +270,27 @@ class Search:
     def result(self) -> SearchResult:
         return SearchResult(self.best, trials_frame(self.trials), self.run_dir, self.status)
 
+    def train_best(self, epochs: int = 30):
+        """Train the best architecture fully (all training data, `epochs` epochs) with the search's estimator, a
+        `Training`; with a run folder, its weights are saved there for `minas export`. Returns the result."""
+        from .export import train_best
+        return train_best(self, epochs)
+
 
 def _as_json(value: Any) -> Any:
     """`value` as the run folder records it (tuples become lists, odd objects strings)."""
     return json.loads(json.dumps(value, default=str))
+
+
+def check_fit(space: SearchSpace, strategy: Strategy, estimator: Estimator) -> None:
+    """Fail before any trial, with the strategies or estimators that do apply, when `strategy` or `estimator`
+    needs a capability `space` lacks (e.g. DARTS needs a supernet, REINFORCE named decisions)."""
+    from .estimators import ESTIMATORS
+    from .spaces.base import missing, require
+    from .strategies import STRATEGIES
+    for part, registry in ((strategy, STRATEGIES), (estimator, ESTIMATORS)):
+        fitting = [n for n in registry.names() if not missing(getattr(registry.get(n), "requires", ()), space)]
+        require(type(part).__name__, part.requires, space, fitting)
 
 
 def _check_budgets(strategy: Strategy, estimator: Estimator, budget: Any) -> None:

@@ -23,7 +23,6 @@ from minas.benchmarks import MNIST1DBench, NASBench201
 from minas.benchmarks.nb201 import DATASETS
 from minas.estimators import Tabular
 from minas.strategies import STRATEGIES, Strategy
-from minas.strategies.one_shot import OneShotStrategy
 
 from . import views
 from .background import BackgroundPanel, BackgroundRun
@@ -40,15 +39,14 @@ def benchmark(dataset: str) -> NASBench201 | MNIST1DBench:
 
 
 def table_strategies(dataset: str) -> list[str]:
-    """The registered strategies that table `dataset` answers at once: no one-shot strategy (it trains its own
-    supernet, minutes per run), and a multi-fidelity one only where the table has every budget it asks for."""
+    """The registered strategies that table `dataset` answers at once: none that requires a supernet (a one-shot
+    strategy trains its own, minutes per run, whatever the table), and a multi-fidelity one only where the table
+    has every budget it asks for."""
     fidelities = set(benchmark(dataset).fidelities)
     offered = []
     for name in minas.list_strategies():
         make = STRATEGIES.get(name)
-        if isinstance(make, type) and issubclass(make, OneShotStrategy):
-            continue
-        if set(make().budgets()) <= fidelities:
+        if "supernet" not in getattr(make, "requires", ()) and set(make().budgets()) <= fidelities:
             offered.append(name)
     return offered
 
