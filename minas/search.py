@@ -12,7 +12,15 @@ Every step emits events (`search_started`, `trial_started`, `epoch_finished`, `t
 panels, progress bars, logs and tests subscribe to. With a `run_dir`, each finished trial is on
 disk before the next starts, and a search started again on the same folder replays the recorded
 trials into a fresh strategy (no evaluation repeated) and then continues exactly as an
-uninterrupted run would.
+uninterrupted run would. While it runs, the search holds the folder's lock (`minas.runlock`): a
+second search on the same folder is refused, naming the holder.
+
+Interrupts: `stop()` interrupts the trial in flight between two training batches
+(`minas.interrupt`), Ctrl-C (KeyboardInterrupt) or any other exception interrupts wherever it
+comes. A trial in flight is never recorded nor told to the strategy; its proposal is kept and
+evaluated first by the next `run()`, so the results are those of an uninterrupted run. Where the
+strategy itself was interrupted (mid-proposal, mid-replay), the object refuses to go on and says
+to start a fresh `Search`, which resumes from the run folder.
 """
 from __future__ import annotations
 
@@ -27,11 +35,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from .errors import SearchError, shorten, warn
 from .estimators.base import Estimator, derive_seed
-from .runlog import RunDirError, RunLog
+from .interrupt import TrialInterrupted, checkpoint, stoppable
+from .plain import plain_result, settings_of
+from .runlock import RunLock
+from .runlog import RunDirError, RunLog, check_run_dir
 from .spaces import SearchSpace
 from .strategies import Proposal, Strategy
 from .trial import Trial, trials_frame
+from .validate import check_budgets, common_error
 
 log = logging.getLogger("minas")
 
@@ -57,33 +70,48 @@ class SearchResult:
 class Search:
     """A steppable, stoppable, resumable search. `run()` blocks; `start()` runs it in a thread."""
 
+    fail_fast = 10              # a run whose first this-many trials all fail stops with their error; 0: never
+
     def __init__(self, space: SearchSpace, strategy: Strategy, estimator: Estimator, *, trials: int | None = 100,
                  seed: int = 0, run_dir: str | Path | None = None, budget: Any = None,
                  max_cost: float | None = None, max_seconds: float | None = None):
-        if trials is None and max_cost is None and max_seconds is None:
-            raise ValueError("give the search a budget: trials, max_cost (simulated seconds) or max_seconds")
+        check_budgets(trials, max_cost, max_seconds)
+        self.run_dir = check_run_dir(run_dir) if run_dir is not None else None
         estimator.prepare(space)
         _check_budgets(strategy, estimator, budget)
         self.space, self.strategy, self.estimator = space, strategy, estimator
         self.max_trials, self.max_cost, self.max_seconds = trials, max_cost, max_seconds
         self.seed, self.budget = seed, budget
-        self.run_dir = Path(run_dir) if run_dir is not None else None
+        if self.run_dir is not None:
+            self.config()                            # every component declares its settings, or no folder
         self.trials: list[Trial] = []
         self.status = "ready"
         self._listeners: list[Callable[[Event], None]] = []
         self._lock = threading.Lock()
-        self._stop, self._unpaused = threading.Event(), threading.Event()
+        self._stop, self._halt, self._unpaused = threading.Event(), threading.Event(), threading.Event()
         self._unpaused.set()
         self._log: RunLog | None = None
+        self._runlock = RunLock(self.run_dir) if self.run_dir is not None else None
         self._thread: threading.Thread | None = None
+        self._background = False
+        self._begun = False
+        self._pending: Trial | None = None         # proposed, not yet recorded: evaluated first next time
+        self._broken: str | None = None            # why this object cannot go on (a fresh Search can)
+        self._stepping: int | None = None          # the thread inside step(), to refuse re-entry
+        self._loops = 0                            # run() loops going on
+        self._run_trials: list[Trial] = []         # trials evaluated by the current run()
+        self._warned: set[Any] = set()
         self.current: Trial | None = None
         self.strategy_done = False       # the strategy raised StopIteration: nothing more to try
 
     def config(self) -> dict[str, Any]:
-        """What identifies this search (the budget of trials or seconds may grow on resume)."""
+        """What identifies this search: the full settings of its space, strategy and estimator (data
+        by fingerprint), seed and budget (the budget of trials or seconds may grow on resume)."""
         from . import __version__
-        return {"minas": __version__, "space": self.space.config(), "strategy": self.strategy.config(),
-                "estimator": self.estimator.config(), "seed": self.seed, "budget": self.budget}
+        return {"minas": __version__, "space": settings_of(self.space, "space"),
+                "strategy": settings_of(self.strategy, "strategy"),
+                "estimator": settings_of(self.estimator, "estimator"), "seed": self.seed,
+                "budget": _as_json(self.budget)}
 
     # --- events ---------------------------------------------------------------------------
     def subscribe(self, listener: Callable[[Event], None]) -> Callable[[Event], None]:
@@ -99,8 +127,16 @@ class Search:
         for listener in list(self._listeners):
             try:
                 listener(event)
-            except Exception:                       # a broken view must not break the search
+            except Exception as e:                  # a broken view must not break the search
                 log.exception("listener %r failed on %s", listener, kind)
+                self._warn_once(listener, f"a listener of this search ({listener!r}) failed on {kind} and will "
+                                          f"fail silently from now on: {type(e).__name__}: {shorten(e, total=500)}")
+
+    def _warn_once(self, key: Any, message: str) -> None:
+        """Tell the user, even without logging set up, once per `key`."""
+        if key not in self._warned:
+            self._warned.add(key)
+            warn(message)
 
     # --- progress -------------------------------------------------------------------------
     @property
@@ -115,6 +151,7 @@ class Search:
 
     @property
     def spent_cost(self) -> float:
+        """What the trials cost, simulated or measured; a failed trial costs the seconds it took."""
         return sum(t.cost for t in self.trials)
 
     @property
@@ -126,6 +163,33 @@ class Search:
         return ((self.max_trials is not None and len(self.trials) >= self.max_trials)
                 or (self.max_cost is not None and self.spent_cost >= self.max_cost)
                 or (self.max_seconds is not None and self.spent_seconds >= self.max_seconds))
+
+    # --- the run folder -------------------------------------------------------------------
+    def _claim(self) -> None:
+        """Hold the run folder's lock (RunDirBusy when another search holds it); on a second
+        claim, check that nobody wrote to the folder in between."""
+        if self._runlock is None or self._runlock.held:
+            return
+        self._runlock.acquire()
+        if self._log is not None:
+            try:
+                self._log.check_unchanged()
+            except RunDirError as e:
+                self._runlock.release()
+                self._broken = f"{e}; this Search no longer matches the folder"
+                raise
+
+    def close(self) -> None:
+        """Give the run folder back: another search may use it (`run()` and a `step()` on its own
+        do this when they end)."""
+        if self._runlock is not None:
+            self._runlock.release()
+
+    def __enter__(self) -> "Search":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
 
     # --- the loop -------------------------------------------------------------------------
     def _begin(self) -> None:
@@ -143,9 +207,9 @@ class Search:
             recorded = (record["arch"], record.get("budget", _as_json(self.budget)))
             if (str(arch), _as_json(budget)) != recorded or record["index"] != len(self.trials):
                 raise RunDirError(f"run folder {self.run_dir} diverges from this search at trial {len(self.trials)}: "
-                                  f"it recorded {recorded[0]} at budget {recorded[1]!r}, "
-                                  f"the strategy now proposes {arch} at budget {budget!r}")
-            self._finish(Trial.from_record(record, arch), replayed=True)
+                                  f"it recorded {shorten(recorded[0])} at budget {recorded[1]!r}, "
+                                  f"the strategy now proposes {shorten(arch)} at budget {budget!r}")
+            self._learn(Trial.from_record(record, arch), replayed=True)
 
     def _ask(self) -> tuple[Any, Any]:
         """The strategy's next architecture and the budget to evaluate it at."""
@@ -154,56 +218,121 @@ class Search:
             return proposal.arch, proposal.budget
         return proposal, self.budget
 
-    def _finish(self, trial: Trial, replayed: bool = False) -> None:
+    def _learn(self, trial: Trial, replayed: bool = False) -> None:
+        """Tell the strategy and the estimator a recorded trial, then the listeners."""
+        self.trials.append(trial)
         self.strategy.tell(trial)
         self.estimator.tell(trial)
-        self.trials.append(trial)
-        if self._log and not replayed:
-            self._log.append(trial.to_record())
         self._emit("trial_finished", trial, replayed=replayed)
 
+    def _guarded(self, doing: str, work: Callable[[], Any]) -> Any:
+        """`work()`; when it is interrupted or raises, this object's strategy is left half-way
+        (`doing`), so the object refuses to go on. StopIteration is the strategy's normal end."""
+        try:
+            return work()
+        except StopIteration:
+            raise
+        except BaseException as e:
+            self._broken = f"it was interrupted while {doing} ({type(e).__name__})"
+            raise
+
     def _evaluate(self, trial: Trial) -> None:
-        """Run the estimator; whatever goes wrong with this one candidate becomes a failed trial."""
-        self.estimator.bind(derive_seed(self.seed, "trial", trial.index),
-                            lambda kind, **data: self._emit(kind, trial, **data))
+        """Run the estimator; whatever goes wrong with this one candidate becomes a failed trial.
+        A stop (TrialInterrupted), Ctrl-C or SystemExit leaves the trial unevaluated."""
+        def emit(kind: str, **data: Any) -> None:
+            self._emit(kind, trial, **data)
+            checkpoint()                            # a stop lands at the estimator's next event, at least
+
+        self.estimator.bind(derive_seed(self.seed, "trial", trial.index), emit)
         start = time.perf_counter()
         try:
-            result = self.estimator.evaluate(trial.arch, trial.budget)
-            if not math.isfinite(result.val_acc):
-                raise ValueError(f"the estimator returned val_acc={result.val_acc}")
-            trial.result = result
+            trial.result = plain_result(self.estimator.evaluate(trial.arch, trial.budget))
         except Exception as e:
-            trial.error = f"{type(e).__name__}: {e}"
+            trial.error = shorten(f"{type(e).__name__}: {e}")
             log.warning("trial %d failed: %s", trial.index, trial.error)
             log.debug("trial %d (%s) failed:\n%s", trial.index, trial.arch, traceback.format_exc())
+            if not self._background:
+                self._warn_once("failed trial", f"trial {trial.index} failed: {trial.error} (later failures are "
+                                                f"only in the trials table, status 'failed', and the 'minas' log)")
         trial.wall = time.perf_counter() - start
 
+    def _record(self, trial: Trial) -> None:
+        """Put a finished trial on disk; if that fails it stays pending, evaluated, for the next run."""
+        if self._log is not None:
+            self._log.append(trial.to_record())
+        self._pending = None
+
     def step(self) -> Trial | None:
-        """Evaluate one more architecture; None once the budget is spent."""
+        """Evaluate one more architecture (first the one an interrupt left pending); None once the
+        budget is spent, the strategy has finished, or a stop interrupted the trial."""
+        if self._stepping == threading.get_ident():
+            raise RuntimeError("step() was called by a listener of this search, from inside a step: call it "
+                               "after the event, from your own code (or use pause() and resume())")
         with self._lock:
-            if self.status == "ready":
-                self._begin()
-                self.status = "running"
+            self._stepping = threading.get_ident()
+            try:
+                return self._step()
+            finally:
+                self._stepping = None
+                if self._loops == 0:                # a step on its own holds the folder only meanwhile
+                    self.close()
+
+    def _step(self) -> Trial | None:
+        if self._broken:
+            again = (f"; a fresh Search on run_dir {self.run_dir} resumes from its {len(self.trials)} recorded trials"
+                     if self.run_dir is not None else "")
+            raise SearchError(f"this Search cannot go on: {self._broken}. Start a fresh Search{again}.")
+        if self._loops == 0:
+            self._halt.clear()                      # a stop meant for an ended run is not for this step
+        self._claim()
+        with stoppable(self._halt):
+            if not self._begun:
+                self._guarded("replaying the run folder", self._begin)
+                self._begun, self.status = True, "running"
             if self.exhausted or self.strategy_done:
                 return None
-            try:
-                arch, budget = self._ask()
-            except StopIteration:
-                self.strategy_done = True
-                return None
-            trial = self.current = Trial(len(self.trials), arch, budget=budget)
-            self._emit("trial_started", trial)
-            self._evaluate(trial)
-            self.current = None
-            self._finish(trial)
-            return trial
+            trial = self._pending
+            if trial is None:
+                try:
+                    arch, budget = self._guarded(f"asking the strategy for trial {len(self.trials)}", self._ask)
+                except StopIteration:
+                    self.strategy_done = True
+                    return None
+                trial = self._pending = Trial(len(self.trials), arch, budget=budget)
+            if not (trial.ok or trial.error):
+                self.current = trial
+                try:
+                    self._emit("trial_started", trial)
+                    self._evaluate(trial)
+                except TrialInterrupted:
+                    self._emit("trial_interrupted", trial)
+                    return None
+                finally:
+                    self.current = None
+        self._record(trial)
+        self._run_trials.append(trial)
+        self._guarded(f"telling the strategy trial {trial.index}", lambda: self._learn(trial))
+        self._stop_if_failing()
+        return trial
+
+    def _stop_if_failing(self) -> None:
+        """A run whose first `fail_fast` trials all failed has a problem no candidate will escape
+        (data, device, memory): stop it with their common error rather than spend the budget."""
+        first = self._run_trials[: self.fail_fast]
+        if self.fail_fast and len(first) == self.fail_fast and not any(t.ok for t in first) \
+                and len(self._run_trials) == self.fail_fast:
+            where = f" (recorded in {self.run_dir})" if self.run_dir is not None else ""
+            raise SearchError(f"the first {self.fail_fast} trials all failed{where}, {common_error(first)}. "
+                              "Fix that before searching further.")
 
     def run(self) -> SearchResult:
-        """Run until the budget is spent or `stop()` is called; returns the result."""
-        self._stop.clear()
+        """Run until the budget is spent or `stop()` is called; returns the result. Interrupted
+        (Ctrl-C, an exception), it can be run again: it goes on where it was."""
+        self._loops += 1
+        self._run_trials = []
         try:
             while not self._stop.is_set():
-                if self.status == "running" and (self.exhausted or self.strategy_done):
+                if self._begun and (self.exhausted or self.strategy_done):
                     break                           # a search paused after its last trial ends
                 if not self._unpaused.is_set():
                     self._emit("search_paused")
@@ -214,10 +343,16 @@ class Search:
                     break
         except BaseException as e:
             self.status = "failed"
-            self._emit("search_failed", error=f"{type(e).__name__}: {e}")
+            self._emit("search_failed", error=shorten(f"{type(e).__name__}: {e}" if str(e) else type(e).__name__))
             raise
+        finally:
+            self._loops -= 1
+            if self._loops == 0:
+                self.close()
         ended = self.exhausted or self.strategy_done
         self.status = "stopped" if self._stop.is_set() and not ended else "finished"
+        self._stop.clear()
+        self._halt.clear()
         self._emit(f"search_{self.status}")
         return self.result()
 
@@ -232,6 +367,7 @@ class Search:
             except BaseException:
                 log.exception("search failed")
 
+        self._background = True
         self._thread = threading.Thread(target=work, name="minas-search", daemon=True)
         self._thread.start()
         return self._thread
@@ -242,9 +378,16 @@ class Search:
             self._thread.join(timeout)
         return not (self._thread and self._thread.is_alive())
 
-    def stop(self) -> None:
-        """Finish the trial in flight, then end cleanly (the run folder stays resumable)."""
+    def stop(self, finish_trial: bool = False) -> None:
+        """End the search within about a second: the trial in flight is interrupted between two
+        training batches, not recorded nor told to the strategy, and evaluated first when this
+        search runs again (a search resumed from the run folder evaluates it again too), so the
+        results are those of an uninterrupted run. With `finish_trial=True`, or with an estimator
+        that never checks (`minas.interrupt.checkpoint`), the trial in flight is finished and
+        recorded first. A stop before `run()`/`start()` ends that run at once."""
         self._stop.set()
+        if not finish_trial:
+            self._halt.set()
         self._unpaused.set()
 
     def pause(self) -> None:

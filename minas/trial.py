@@ -30,7 +30,9 @@ class Trial:
 
     @property
     def cost(self) -> float:
-        return self.result.cost if self.ok else 0.0
+        """What this trial charges to a `max_cost` budget: the estimator's cost, or, for a failed
+        trial or one its estimator called free, the seconds it took (so every budget ends)."""
+        return self.result.cost if self.ok and self.result.cost > 0 else self.wall
 
     def __str__(self) -> str:
         outcome = f"val_acc {self.val_acc:.2f} %" if self.ok else f"failed: {self.error}"
@@ -42,7 +44,8 @@ class Trial:
         result = asdict(self.result) if self.ok else {}
         extra = result.pop("extra", {})
         return {"index": self.index, "arch": str(self.arch), "budget": self.budget,
-                "status": "ok" if self.ok else "failed", **result, "wall": self.wall, "error": self.error, **extra}
+                "status": "ok" if self.ok else "failed", **result, "cost": self.cost, "wall": self.wall,
+                "error": self.error, **extra}
 
     @classmethod
     def from_record(cls, record: dict[str, Any], arch: Any) -> "Trial":

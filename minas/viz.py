@@ -21,14 +21,27 @@ def graph_svg(graph: ArchGraph) -> str:
     global _warned
     import graphviz
     try:
-        svg = graph.to_digraph().pipe(format="svg", encoding="utf-8")
+        svg = _plain_labels(graph).to_digraph().pipe(format="svg", encoding="utf-8")
         return svg[svg.index("<svg"):]
+    except graphviz.CalledProcessError as e:          # dot refused a label: draw it plainly, say why
+        warnings.warn(f"Graphviz could not draw {graph.title or 'a cell'!r} ({str(e)[-200:]}); "
+                      "drawn with minas' plain layout instead")
+        return fallback_svg(graph)
     except graphviz.ExecutableNotFound:
         if not _warned:
             warnings.warn("Graphviz's `dot` program is not installed, so cells are drawn with minas' plain "
                           "layout. Install it (Debian/Ubuntu: apt-get install graphviz; conda: graphviz).")
             _warned = True
         return fallback_svg(graph)
+
+
+def _plain_labels(graph: ArchGraph) -> ArchGraph:
+    """`graph` with every label marked as plain text: graphviz reads a label like `<b>` or `<x<y>`
+    as an HTML-like label, and fails on it or draws markup."""
+    from graphviz import nohtml
+    return ArchGraph([(i, nohtml(label), kind) for i, label, kind in graph.nodes],
+                     [(src, dst, nohtml(label)) for src, dst, label in graph.edges], nohtml(graph.title),
+                     {nohtml(label) for label in graph.dashed})
 
 
 def arch_svg(space: Any, arch: Any, title: str = "") -> str:

@@ -250,4 +250,4 @@ class ArchitectureExplorer(Panel):
                 self.drawing.value = svg
                 self.measures.value = f'<table class="minas-table">{table}</table>'
         except Exception as e:                          # shown, never printed
-            self.message.value = f"cannot build or measure it: {type(e).__name__}: {e}"
+            self.message.value = views.warning_html("cannot build or measure it", e)

@@ -134,13 +134,13 @@ class ParetoView(Panel):
                 rows = [(point_label(label, row, x), label) for label, row in front.iterrows()]
                 png = figure_png(pareto_figure(table, x, selected=self.selected))
                 known = int(table[x].notna().sum())
-                note = (f"{len(front)} of {len(table)} architectures are on the front"
-                        + (f" ({len(table) - known} without {OBJECTIVES.get(x, x)})" if known < len(table) else ""))
+                note = html.escape(f"{len(front)} of {len(table)} architectures are on the front"
+                                   + (f" ({len(table) - known} without {OBJECTIVES.get(x, x)})" if known < len(table) else ""))
             with held(self.plot, self.note):
                 self.plot.value, self.note.value = png, note
             self._front.refill(rows)
         except Exception as e:                          # shown, never printed
-            self.note.value = f'<span class="minas-warning">drawing failed: {type(e).__name__}: {e}</span>'
+            self.note.value = views.warning_html("drawing failed", e)
 
     def _on_pick(self, label: Any) -> None:
         """A point chosen in the list: draw its cell now, ring it in the plot at the next redraw."""
@@ -154,7 +154,7 @@ class ParetoView(Panel):
                 self.drawing.value = views.fit_svg(svg)
                 self.details.value = f'<code class="minas-mono">{html.escape(str(arch))}</code>'
         except Exception as e:
-            self.details.value = f'<span class="minas-warning">cannot draw it: {type(e).__name__}: {e}</span>'
+            self.details.value = views.warning_html("cannot draw it", e)
         self._redrawer.poke()
 
 

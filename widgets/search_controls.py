@@ -48,7 +48,7 @@ class SearchControls:
                                     tooltip="evaluate exactly one more trial (starts a paused search if none runs)",
                                     layout=button)
         self.stop_button = W.Button(description="Stop", icon="stop", button_style="danger", disabled=True,
-                                    tooltip="finish the trial in flight, then stop", layout=button)
+                                    tooltip="stop now (the trial in flight is left out)", layout=button)
         self.buttons = (self.start_button, self.pause_button, self.step_button, self.stop_button)
         self.help = W.HTML(layout=L(height="20px"))
         classed((self.start_button, "minas-start"), (self.pause_button, "minas-pause"),

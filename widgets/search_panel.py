@@ -11,7 +11,8 @@ Run controls, with the verbs users know from W&B sweeps and Optuna's ask-and-tel
 * Pause: finish the trial in flight, then wait; Resume goes on.
 * Step: evaluate exactly one more trial (`Search.step()`, in a background thread) while paused; before any
   search runs, Step starts one paused, so a class can walk through a search trial by trial.
-* Stop: finish the trial in flight, then end (the run folder stays resumable).
+* Stop: end within a second: the trial in flight is interrupted between two training batches and not recorded
+  (`Search.stop()`); a search started again on the same run folder evaluates it again, so nothing is lost.
 """
 from __future__ import annotations
 
@@ -157,7 +158,8 @@ class SearchPanel(Panel):
         return search
 
     def stop(self) -> None:
-        """Ask the search to finish the trial in flight and stop (a paused search stops at once)."""
+        """End the search within a second: the trial in flight is interrupted between batches and left out
+        (`Search.stop()`); a paused search stops at once."""
         if self.search is not None and self.running and not self._stop_requested:
             self._stop_requested = True
             self.search.stop()

@@ -96,8 +96,9 @@ def status_html(state: str, *, done: int, total: int | None, elapsed: float, bes
                 phase: str = "", error: str | None = None, device: str = "", setup: str = "",
                 warning: str = "") -> str:
     """Two lines: what happens now (state, trials, time, best) and where (device, search set-up)."""
+    from minas.errors import shorten
     colour = STATUS_COLOURS.get(state, "#333")
-    label = f"failed: {error}" if state == "failed" and error else state
+    label = f"failed: {shorten(error, total=600)}" if state == "failed" and error else state
     parts = [f'<b style="color:{colour}">● {html.escape(label)}</b>']
     if phase:
         parts.append(html.escape(phase))
@@ -109,6 +110,13 @@ def status_html(state: str, *, done: int, total: int | None, elapsed: float, bes
         sub = f'<span style="color:#d62728">{html.escape(warning)}</span> · ' + sub
     return (f'<div class="minas-status-line">{" · ".join(parts)}</div>'
             f'<div class="minas-status-sub">{sub or "&nbsp;"}</div>')
+
+
+def warning_html(what: str, error: Any) -> str:
+    """`what` failed and why, as a red line; the error's text escaped (it may quote user input) and shortened."""
+    from minas.errors import shorten
+    why = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else str(error)
+    return f'<span class="minas-warning">{html.escape(what)}: {html.escape(shorten(why, total=600))}</span>'
 
 
 def table_html(columns: list[str], rows: list[list[Any]], empty: str = "nothing yet") -> str:

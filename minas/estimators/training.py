@@ -33,6 +33,8 @@ import torch
 import torch.nn.functional as F
 
 from ..device import describe_device, resolve_device
+from ..interrupt import checkpoint
+from ..validate import check_network_memory, check_training
 from .base import EstimationError, Estimator, Result, derive_seed
 from .splits import prepared
 
@@ -61,6 +63,7 @@ class Training(Estimator):
     name = "training"
 
     def __post_init__(self):
+        check_training(self)
         if self.folds < 1:
             raise ValueError(f"folds must be 1 (the held-out split) or more, got {self.folds}")
         if self.folds > 1 and self.early_stop is not None:
@@ -76,6 +79,7 @@ class Training(Estimator):
         self.space = space
         self._best_curves = {}
         try:
+            check_network_memory(space, self)
             space.to_module(space.sample(random.Random(0)), input_shape=self.data.input_shape,
                             num_classes=self.data.num_classes, channels=self.channels, cells=self.cells)
         except ArchError as e:
@@ -177,6 +181,7 @@ class Training(Estimator):
             net.train()
             total = torch.zeros((), device=x.device)
             for idx in torch.randperm(len(x), generator=order).to(x.device).split(self.batch_size):
+                checkpoint()                     # Search.stop() lands here, within a batch
                 loss = F.cross_entropy(net(x[idx]), y[idx], label_smoothing=self.label_smoothing)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from ..device import resolve_device
+from ..interrupt import checkpoint
 from ..spaces.cell import Cell
 from ..spaces.supernet import Supernet
 from .base import Strategy
@@ -124,6 +125,7 @@ class OneShotStrategy(Strategy):
         val = self.batches(self.val_data)
         losses = []
         for train in self.batches(self.train_data):
+            checkpoint()                                # Search.stop() lands here, within a batch
             try:
                 val_batch = next(val)
             except StopIteration:
