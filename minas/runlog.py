@@ -35,6 +35,14 @@ def check_run_dir(run_dir: str | Path) -> Path:
     return path
 
 
+def _difference(key: str, saved: Any, mine: Any) -> str:
+    """One line per differing part: the settings that differ when both are settings."""
+    if isinstance(saved, dict) and isinstance(mine, dict):
+        parts = [k for k in dict.fromkeys([*saved, *mine]) if saved.get(k) != mine.get(k)]
+        return f"{key}: " + "; ".join(f"{k} is {saved.get(k)!r} in the folder, {mine.get(k)!r} here" for k in parts)
+    return f"{key}: folder has {saved!r}, this search has {mine!r}"
+
+
 class RunLog:
     """Reads and appends the trials of one search in `run_dir`, refusing a folder of another search
     and a folder whose trials no `config.json` vouches for."""
@@ -65,7 +73,7 @@ class RunLog:
         except json.JSONDecodeError as e:
             raise RunDirError(f"{self.config_path} is corrupt ({e}); move the folder away or pick another run_dir") from None
         mine = json.loads(json.dumps(config, default=str))
-        diffs = [f"{k}: folder has {saved.get(k)!r}, this search has {mine.get(k)!r}" for k in IDENTITY if saved.get(k) != mine.get(k)]
+        diffs = [_difference(k, saved.get(k), mine.get(k)) for k in IDENTITY if saved.get(k) != mine.get(k)]
         if diffs:
             raise RunDirError(f"run folder {self.dir} holds a different search, refusing to mix them:\n  "
                               + "\n  ".join(diffs) + "\nUse another run_dir, or the same settings and data to resume.")

@@ -8,7 +8,8 @@ The estimator is told every finished trial too (`estimator.tell`), e.g. to stop 
 whose learning curves cannot catch the best.
 
 Every step emits events (`search_started`, `trial_started`, `epoch_finished`, `trial_finished`,
-`search_paused`, `search_resumed`, `search_finished` / `search_stopped` / `search_failed`) that
+`trial_interrupted`, `search_paused`, `search_resumed`, `search_finished` / `search_stopped` /
+`search_failed`) that
 panels, progress bars, logs and tests subscribe to. With a `run_dir`, each finished trial is on
 disk before the next starts, and a search started again on the same folder replays the recorded
 trials into a fresh strategy (no evaluation repeated) and then continues exactly as an
@@ -44,7 +45,7 @@ from .runlog import RunDirError, RunLog, check_run_dir
 from .spaces import SearchSpace
 from .strategies import Proposal, Strategy
 from .trial import Trial, trials_frame
-from .validate import check_budgets, common_error
+from .validate import check_budgets, check_first_trials
 
 log = logging.getLogger("minas")
 
@@ -279,55 +280,54 @@ class Search:
 
     def _step(self) -> Trial | None:
         if self._broken:
-            again = (f"; a fresh Search on run_dir {self.run_dir} resumes from its {len(self.trials)} recorded trials"
+            again = (f" on run_dir {self.run_dir}: it resumes from the folder's {len(self.trials)} recorded trials"
                      if self.run_dir is not None else "")
             raise SearchError(f"this Search cannot go on: {self._broken}. Start a fresh Search{again}.")
         if self._loops == 0:
             self._halt.clear()                      # a stop meant for an ended run is not for this step
         self._claim()
         with stoppable(self._halt):
-            if not self._begun:
-                self._guarded("replaying the run folder", self._begin)
-                self._begun, self.status = True, "running"
-            if self.exhausted or self.strategy_done:
-                return None
-            trial = self._pending
-            if trial is None:
-                try:
-                    arch, budget = self._guarded(f"asking the strategy for trial {len(self.trials)}", self._ask)
-                except StopIteration:
-                    self.strategy_done = True
+            try:
+                trial = self._next()
+                if trial is None:
                     return None
-                trial = self._pending = Trial(len(self.trials), arch, budget=budget)
-            if not (trial.ok or trial.error):
-                self.current = trial
-                try:
+                if not (trial.ok or trial.error):
+                    self.current = trial
                     self._emit("trial_started", trial)
                     self._evaluate(trial)
-                except TrialInterrupted:
-                    self._emit("trial_interrupted", trial)
-                    return None
-                finally:
-                    self.current = None
+            except TrialInterrupted:                # stop(): the trial in flight is left out
+                self._emit("trial_interrupted", self._pending)
+                return None
+            finally:
+                self.current = None
         self._record(trial)
         self._run_trials.append(trial)
         self._guarded(f"telling the strategy trial {trial.index}", lambda: self._learn(trial))
-        self._stop_if_failing()
+        check_first_trials(self._run_trials, self.fail_fast, self.run_dir)
         return trial
 
-    def _stop_if_failing(self) -> None:
-        """A run whose first `fail_fast` trials all failed has a problem no candidate will escape
-        (data, device, memory): stop it with their common error rather than spend the budget."""
-        first = self._run_trials[: self.fail_fast]
-        if self.fail_fast and len(first) == self.fail_fast and not any(t.ok for t in first) \
-                and len(self._run_trials) == self.fail_fast:
-            where = f" (recorded in {self.run_dir})" if self.run_dir is not None else ""
-            raise SearchError(f"the first {self.fail_fast} trials all failed{where}, {common_error(first)}. "
-                              "Fix that before searching further.")
+    def _next(self) -> Trial | None:
+        """The trial to evaluate now: the pending one, or the strategy's next proposal (None when it
+        has finished or the budget is spent). Replays the run folder first."""
+        if not self._begun:
+            self._guarded("replaying the run folder", self._begin)
+            self._begun, self.status = True, "running"
+        if self.exhausted or self.strategy_done:
+            return None
+        if self._pending is None:
+            try:
+                arch, budget = self._guarded(f"asking the strategy for trial {len(self.trials)}", self._ask)
+            except StopIteration:
+                self.strategy_done = True
+                return None
+            self._pending = Trial(len(self.trials), arch, budget=budget)
+        return self._pending
 
     def run(self) -> SearchResult:
         """Run until the budget is spent or `stop()` is called; returns the result. Interrupted
         (Ctrl-C, an exception), it can be run again: it goes on where it was."""
+        if self._loops:
+            raise RuntimeError("this search is already running (in another thread): stop() it first")
         self._loops += 1
         self._run_trials = []
         try:

@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from .errors import SettingsError, shorten
+from .errors import SearchError, SettingsError, shorten
 
 GiB = 2**30
 
@@ -136,3 +136,13 @@ def common_error(trials: list) -> str:
         kinds = Counter((t.error or "").split(":", 1)[0] for t in trials).most_common(1)[0]
         return f"{kinds[1]} of them raised {kinds[0]}, e.g. {shorten(error, total=600)}"
     return f"{count} of them with {shorten(error, total=600)}"
+
+
+def check_first_trials(trials: list, n: int, run_dir: Any = None) -> None:
+    """SearchError when the first `n` trials of a run (`trials`, just `n` long now) all failed: a
+    problem no candidate escapes (the data, the device, the memory) is reported once, with the
+    trials' common error, instead of spending the whole budget on it. `n = 0` never stops."""
+    if n and len(trials) == n and not any(t.ok for t in trials):
+        where = f" (recorded in {run_dir})" if run_dir is not None else ""
+        raise SearchError(f"the first {n} trials all failed{where}, {common_error(trials)}. "
+                          "Fix that before searching further.")

@@ -202,6 +202,8 @@ def log_line(event: Any) -> tuple[str, str] | None:
         return "note", f"finished: {done} trials, {found}"
     if kind == "search_failed":
         return "fail", f"search failed: {data.get('error')}"
+    if kind == "trial_interrupted" and t is not None:
+        return "note", f"trial {t.index} interrupted by Stop: not recorded, evaluated first when the search goes on"
     notes = {"search_started": "search started", "search_paused": f"paused after {done} trials",
              "search_resumed": "resumed", "search_stopped": f"stopped after {done} trials"}
     return ("note", notes[kind]) if kind in notes else None

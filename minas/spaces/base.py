@@ -12,6 +12,10 @@ import torch.nn as nn
 class ArchError(ValueError):
     """A malformed or invalid architecture (bad string, unknown op, wrong size)."""
 
+    def __str__(self) -> str:                  # a pasted 1 MB string is quoted cut, not whole
+        from ..errors import shorten
+        return shorten(super().__str__())
+
 
 @dataclass(frozen=True)
 class ArchGraph:
