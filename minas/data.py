@@ -17,7 +17,7 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 import torch
 
-from minas.data_checks import as_numbers, check_classes, check_labels
+from minas.data_checks import as_numbers, check_classes, check_finite, check_labels
 from minas.errors import DataError
 from minas.registry import Registry
 
@@ -51,7 +51,8 @@ class Dataset:
 
     def _check_split(self, split: str, x: torch.Tensor, y: torch.Tensor) -> None:
         """Raise DataError naming the first problem of one split's inputs `x` and labels `y`."""
-        where = f"dataset {self.name!r}: {dict(train='training', val='validation', test='test')[split]}"
+        split = dict(train="training", val="validation", test="test")[split]
+        where = f"dataset {self.name!r}: {split}"
         if not (isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor)):
             raise DataError(f"{where} inputs and labels must be torch tensors")
         if x.dim() not in (3, 4):
@@ -67,11 +68,7 @@ class Dataset:
             raise DataError(f"{where} split has {len(x)} inputs but {len(y)} labels")
         if len(x) == 0:
             raise DataError(f"{where} split is empty")
-        bad = ~torch.isfinite(x).flatten(1).all(dim=1)
-        if bad.any():
-            first = int(bad.nonzero()[0])
-            raise DataError(f"{where} inputs hold NaN or infinite values in {int(bad.sum())} sample(s), the "
-                            f"first at index {first}: every trial would fail on them; fix or drop those samples")
+        check_finite(self.name, x, split)
         if tuple(x.shape[1:]) != tuple(self.x_train.shape[1:]):
             raise DataError(f"{where} samples have shape {tuple(x.shape[1:])} "
                             f"but training samples have {tuple(self.x_train.shape[1:])}")
@@ -154,6 +151,8 @@ def from_tensors(name: str, x_train: Any, y_train: Any, x_test: Any, y_test: Any
     """
     xs = [as_numbers(x, f"{split} inputs", name) for x, split in ((x_train, "training"), (x_test, "test"))]
     xs = [x.float() if x.is_floating_point() else x for x in xs]
+    for x, split in zip(xs, ("training", "test")):
+        check_finite(name, x, split)                 # named by the user's index, before validation is carved
     ys = [as_numbers(y, f"{split} labels", name) for y, split in ((y_train, "training"), (y_test, "test"))]
     ys = [y if y.is_floating_point() or y.dtype == torch.bool else y.long() for y in ys]
     inferred = num_classes is None

@@ -26,6 +26,17 @@ def as_numbers(value: Any, what: str, name: str) -> torch.Tensor:
         raise DataError(f"dataset {name!r}: the {what} are not numbers ({sample}, ...): {fix}") from None
 
 
+def check_finite(name: str, x: torch.Tensor, split: str) -> None:
+    """DataError naming how many samples of `x` hold NaN or infinite values, and the first one."""
+    if not x.is_floating_point():
+        return
+    bad = ~torch.isfinite(x).reshape(len(x), -1).all(dim=1)
+    if bad.any():
+        raise DataError(f"dataset {name!r}: {split} inputs hold NaN or infinite values in {int(bad.sum())} sample(s), "
+                        f"the first at index {int(bad.nonzero()[0])}: every trial would fail on them; fix or drop "
+                        f"those samples")
+
+
 def check_classes(name: str, y_train: torch.Tensor) -> set[int]:
     """The training labels' distinct values; DataError when there is only one (every candidate
     would score 100 %)."""

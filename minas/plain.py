@@ -86,6 +86,8 @@ def plain_setting(value: Any, where: str) -> Any:
         return plain_setting(value.config(), where)
     if isinstance(getattr(value, "name", None), str):
         return value.name
+    if callable(value) and hasattr(value, "__qualname__"):  # a function: by where it is defined
+        return f"{getattr(value, '__module__', '?')}.{value.__qualname__}"
     text = str(value)
     if " at 0x" in text:                           # an address differs in every run: it would never resume
         raise SettingsError(f"{where} is {_short(value)}, which prints differently in every run; give its class "
