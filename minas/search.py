@@ -194,13 +194,15 @@ class Search:
 
     # --- the loop -------------------------------------------------------------------------
     def _begin(self) -> None:
-        """Set the strategy up and replay whatever the run folder already holds."""
+        """Open the run folder (refused if it is another search's), set the strategy up and replay
+        whatever the folder already holds."""
+        if self.run_dir is not None:
+            self._log = RunLog(self.run_dir, self.config())
         self.strategy.setup(self.space, random.Random(derive_seed(self.seed, "strategy")))
         self.strategy._emit = lambda kind, **data: self._emit(kind, self.current, **data)
         self._emit("search_started")
-        if self.run_dir is None:
+        if self._log is None:
             return
-        self._log = RunLog(self.run_dir, self.config())
         for record in self._log.read():
             if self.exhausted:                      # a smaller budget than the folder holds
                 break
