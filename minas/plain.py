@@ -100,8 +100,8 @@ def _declares(component: Any) -> bool:
     from .estimators.base import Estimator
     from .spaces import SearchSpace
     from .strategies import Strategy
-    owner = next(k for k in type(component).__mro__ if "config" in vars(k))
-    return owner not in (Estimator, SearchSpace, Strategy)
+    owner = next((k for k in type(component).__mro__ if "config" in vars(k)), None)
+    return owner is not None and owner not in (Estimator, SearchSpace, Strategy)
 
 
 def settings_of(component: Any, role: str) -> dict[str, Any]:

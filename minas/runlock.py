@@ -141,7 +141,7 @@ def _busy_message(folder: Path, holder: Holder | None) -> str:
     if holder is None:
         who = "another search (which has not written who it is yet)"
     elif holder.here:
-        who = f"another Search in this process ({holder.describe()}); stop it or call its close() first"
+        who = f"another Search in this process ({holder.describe()}); stop it first"
     else:
         who = f"another search: {holder.describe()}; wait for it to end or stop it"
     return (f"run folder {folder} is in use by {who}. Two searches writing one folder would interleave "

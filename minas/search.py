@@ -180,17 +180,10 @@ class Search:
                 self._broken = f"{e}; this Search no longer matches the folder"
                 raise
 
-    def close(self) -> None:
-        """Give the run folder back: another search may use it (`run()` and a `step()` on its own
-        do this when they end)."""
+    def _release(self) -> None:
+        """Give the run folder back, as `run()` and a `step()` on its own do when they end."""
         if self._runlock is not None:
             self._runlock.release()
-
-    def __enter__(self) -> "Search":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
     # --- the loop -------------------------------------------------------------------------
     def _begin(self) -> None:
@@ -278,7 +271,7 @@ class Search:
             finally:
                 self._stepping = None
                 if self._loops == 0:                # a step on its own holds the folder only meanwhile
-                    self.close()
+                    self._release()
 
     def _step(self) -> Trial | None:
         if self._broken:
@@ -350,7 +343,7 @@ class Search:
         finally:
             self._loops -= 1
             if self._loops == 0:
-                self.close()
+                self._release()
         ended = self.exhausted or self.strategy_done
         self.status = "stopped" if self._stop.is_set() and not ended else "finished"
         self._stop.clear()

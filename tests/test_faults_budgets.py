@@ -201,16 +201,17 @@ def test_an_unreadable_image_is_named_by_its_file(tmp_path):
 
 # --- 9. the prepared-data cache: bounded, and released with the dataset -----------------------------------------
 
-def test_prepared_data_is_released_with_its_dataset(bumps):
+def test_prepared_data_is_released_with_its_dataset(monkeypatch):
+    monkeypatch.setattr(splits, "CACHE", splits.PreparedCache(limit=2**30))
     x, y = _signals(400)
     mine = from_tensors("mine", x, y, x[:40], y[:40])
     splits.prepared(mine, None, 0.5, 1, 0, torch.device("cpu"))
     splits.prepared(mine, 12, 1.0, 1, 0, torch.device("cpu"))
+    assert len(splits.CACHE) == 2 and splits.CACHE.nbytes > 0
     alive = weakref.ref(mine)
-    before = len(splits.CACHE)
     del mine
     gc.collect()
-    assert alive() is None and len(splits.CACHE) == before - 2    # before: kept alive, up to 8 datasets
+    assert alive() is None and len(splits.CACHE) == 0             # before: kept alive, up to 8 datasets
 
 
 def test_prepared_data_is_bounded_in_bytes(monkeypatch):

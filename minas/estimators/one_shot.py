@@ -21,6 +21,7 @@ from typing import Any
 
 import torch
 
+from ..device import resolve_device
 from ..strategies.one_shot import Batch, OneShotStrategy, require_cells
 from .base import Estimator, Result
 from .training import accuracy
@@ -62,6 +63,7 @@ class OneShot(Estimator):
     def prepare(self, space) -> None:
         self.space, self._trainer = space, None
         require_cells(space, type(self).__name__)
+        resolve_device(self.device)                     # a device this machine lacks: refused now
 
     def trainer(self) -> UniformPaths:
         """The trained supernet (trained now, on first use)."""
