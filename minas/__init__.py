@@ -17,7 +17,7 @@ import logging
 
 logging.getLogger("minas").addHandler(logging.NullHandler())   # the library never prints on its own
 
-from . import benchmarks, data, estimators, spaces, strategies
+from . import benchmarks, data, estimators, objectives, spaces, strategies
 from .search import Event, Search, SearchResult, search
 from .trial import Trial
 
@@ -35,4 +35,4 @@ def list_estimators() -> list[str]:
 
 
 __all__ = ["Event", "Search", "SearchResult", "Trial", "benchmarks", "data", "estimators", "list_estimators",
-           "list_spaces", "list_strategies", "search", "spaces", "strategies"]
+           "list_spaces", "list_strategies", "objectives", "search", "spaces", "strategies"]

@@ -1,10 +1,13 @@
-"""The `minas` command: `minas demo`, `minas search ...`, `minas list`.
+"""The `minas` command: `minas demo`, `minas search ...`, `minas export RUN_DIR`, `minas list`.
 
 `minas search` offers the same choices as the notebook panel. Each run writes its folder under
 `runs/` (named after its settings, so the same command resumes an interrupted run), an HTML report,
-and prints where they are. Settings are checked before the first trial; minas' own errors (a bad
-setting, a refused run folder, unreadable data) are one line on stderr and exit code 2, Ctrl-C is
-exit code 130 with the advice to run the same command again to resume."""
+and prints where they are. With a training estimator the best architecture is then trained fully and
+its weights saved in the folder, which `minas export` turns into a standalone PyTorch file.
+
+Settings are checked before the first trial; minas' own errors (a bad setting, a refused run folder,
+unreadable data) are one line on stderr and exit code 2, and Ctrl-C is exit code 130 with the advice
+to run the same command again to resume."""
 from __future__ import annotations
 
 import argparse
@@ -55,16 +58,18 @@ def number(low: float, high: float | None = None, low_open: bool = True):
 
 
 def parser() -> argparse.ArgumentParser:
-    from . import list_strategies
-    from .builder import ESTIMATOR_HELP
+    from . import list_spaces, list_strategies
+    from .builder import ESTIMATOR_HELP, TABLES
     p = argparse.ArgumentParser(prog="minas", description="Neural Architecture Search you can read.")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="a short search on MNIST-1D: regularized evolution + low-fidelity training")
-    sub.add_parser("list", help="list the strategies, estimators and datasets")
+    sub.add_parser("list", help="list the spaces, strategies, estimators and datasets")
     s = sub.add_parser("search", help="run (or resume) a search")
+    s.add_argument("--space", choices=list_spaces(), default="cell",
+                   help="cell: the NAS-Bench-201 cell; chain: MobileNet-like blocks (default: %(default)s)")
     s.add_argument("--estimator", choices=list(ESTIMATOR_HELP), default="tabular",
                    help="; ".join(f"{k}: {v}" for k, v in ESTIMATOR_HELP.items()) + " (default: %(default)s)")
-    s.add_argument("--dataset", help="tabular: cifar10, cifar100, ImageNet16-120; training: see `minas list`")
+    s.add_argument("--dataset", help=f"tabular: {', '.join(TABLES)}; the others: see `minas list`")
     s.add_argument("--strategy", choices=list_strategies(), default="evolution", help="(default: %(default)s)")
     s.add_argument("--trials", type=whole(1), help="number of candidates (default 100 unless --minutes is given)")
     s.add_argument("--minutes", type=number(0), help="wall-clock budget of the search")
@@ -78,18 +83,30 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=whole(1))
     t.add_argument("--device", help="auto (cuda, mps, cpu), cpu, cuda, cuda:1, ...")
     t.add_argument("--final-epochs", type=whole(0), default=30,
-                   help="epochs of the best cell's final training, 0 for none (default: %(default)s)")
-    t.add_argument("--root", help="folder of the dataset's files: your images for imagefolder (one subfolder "
+                   help="epochs of the best architecture's final training, whose weights `minas export` ships; "
+                        "0: none (default: %(default)s)")
+    d = s.add_argument_group("data (the estimators that train or score on a dataset)")
+    d.add_argument("--root", help="folder of the dataset's files: your images for imagefolder (one subfolder "
                                   "per class), or where torchvision datasets are (default: the data cache)")
-    t.add_argument("--download", action="store_true", default=None,
+    d.add_argument("--download", action="store_true", default=None,
                    help="download a torchvision dataset (mnist, fashion_mnist, cifar10) that is not there yet")
+    s.add_argument("--latency-target", type=number(0), metavar="SECONDS",
+                   help="maximise MnasNet's reward, accuracy x (latency / target) ^ -0.07, instead of accuracy")
     s.add_argument("--out", default="runs", help="folder for run folders and reports (default: %(default)s)")
+    e = sub.add_parser("export", help="write a run's best network as a standalone PyTorch file (and its weights)")
+    e.add_argument("run_dir", help="the run folder (printed by `minas search`)")
+    e.add_argument("--out", help="the .py file to write (default: RUN_DIR/model.py); the weights go beside it (.pt)")
+    e.add_argument("--untrained", action="store_true", help="the architecture alone, for a run without final weights")
+    e.add_argument("--input-shape", type=int, nargs="+", help="with --untrained: e.g. 1 40, or 3 32 32")
+    e.add_argument("--classes", type=int, help="with --untrained: the number of classes")
     return p
 
 
 def run_folder(out: str, choices: dict) -> Path:
     """Same settings, same folder: a repeated command resumes. Budgets are not part of the name."""
-    identity = {k: v for k, v in sorted(choices.items()) if k not in ("trials", "minutes", "final_epochs", "download")}
+    identity = {k: v for k, v in sorted(choices.items())
+                if k not in ("trials", "minutes", "final_epochs", "download") and not (k == "space" and v == "cell")
+                and not (k == "root" and v is None)}
     if identity.get("root") is not None:
         identity["root"] = str(Path(identity["root"]).expanduser().resolve())
     return Path(out) / f"{choices['strategy']}-{choices['dataset']}-seed{choices['seed']}-{derive_seed(identity):08x}"
@@ -106,17 +123,20 @@ def search(choices: dict, out: str = "runs") -> int:
     from .builder import build_search, dataset_choices
     from .progress import ProgressBar
     from .report import write_report
+    from .objectives import MnasNetReward
     choices = dict(choices, dataset=choices.get("dataset") or dataset_choices(choices["estimator"])[0])
     if choices.get("trials") is None and choices.get("minutes") is None:
         choices["trials"] = 100
     final_epochs = choices.pop("final_epochs", None)
     knobs = {k: choices[k] for k in TRAINING_KNOBS if choices.get(k) is not None}
-    folder = run_folder(out, choices)
+    target = choices.pop("latency_target", None)
+    folder = run_folder(out, dict(choices, **({"latency_target": target} if target is not None else {})))
     options = {k: v for k, v in choices.items() if k not in TRAINING_KNOBS + DATA_OPTIONS}
-    options["dataset"] = load_data(choices)
-    s = build_search(**options, run_dir=folder, **knobs)
+    s = build_search(**dict(options, dataset=load_data(choices)), run_dir=folder,
+                     objective=MnasNetReward(target) if target is not None else None, **knobs)
     budget = f"{s.max_trials} trials" if s.max_trials else f"{choices['minutes']:g} minutes"
-    print(f"minas: {s.strategy!r} on {s.space!r}\n       estimator: {s.estimator.describe()}\n"
+    goal = f"\n       objective: {s.objective.describe()}" if s.objective is not None else ""
+    print(f"minas: {s.strategy!r} on {s.space!r}\n       estimator: {s.estimator.describe()}{goal}\n"
           f"       budget: {budget}, seed {s.seed}; run folder: {folder}")
     s.subscribe(ProgressBar())
     result = s.run()
@@ -127,25 +147,37 @@ def search(choices: dict, out: str = "runs") -> int:
     print(f"best architecture: {best.arch}\n  validation accuracy {best.val_acc:.2f} % (trial {best.index})")
     final = None
     if choices["estimator"] == "training" and final_epochs:
-        print(f"final training of the best cell: {final_epochs} epochs on all training data ...")
-        final = s.estimator.retrain(best.arch, final_epochs)
-        print(f"  test accuracy {final.test_acc:.2f} % (validation {final.val_acc:.2f} %, {final.cost:.0f} s)")
-    report = write_report(s, folder / "report.html", command=command_line(dict(choices, final_epochs=final_epochs)),
-                          final=final)
+        print(f"final training of the best architecture: {final_epochs} epochs on all training data ...")
+        final = s.train_best(final_epochs)
+        print(f"  test accuracy {final.test_acc:.2f} % (validation {final.val_acc:.2f} %, {final.cost:.0f} s)\n"
+              f"  weights saved; export them: minas export {folder}")
+    command = command_line(dict(choices, final_epochs=final_epochs, latency_target=target))
+    report = write_report(s, folder / "report.html", command=command, final=final)
     print(f"report: {report}")
     return 0
 
 
 def load_data(choices: dict):
-    """The dataset of a training search, loaded with --root and --download; a tabular search's
-    dataset name as it is (they do not apply to a lookup)."""
+    """The dataset of a search that trains or scores on data, loaded with --root and --download; a
+    table lookup's dataset name as it is (they do not apply to it)."""
     root, download = choices.get("root"), choices.get("download")
-    if choices["estimator"] != "training":
+    if choices["estimator"] == "tabular":
         if root is not None or download:
-            raise SettingsError("--root and --download apply to --estimator training, not to a table lookup")
+            raise SettingsError("--root and --download apply to the estimators that use a dataset, not to a "
+                                "table lookup")
         return choices["dataset"]
     from . import data
     return data.load(choices["dataset"], root=root, download=bool(download))
+
+
+def export(args: argparse.Namespace) -> int:
+    """`minas export RUN_DIR`: the best network as a standalone file, its weights beside it."""
+    from .export import export as write
+    shape = tuple(args.input_shape) if args.input_shape else None
+    out = write(args.run_dir, args.out, untrained=args.untrained, input_shape=shape, num_classes=args.classes)
+    weights = "" if args.untrained else f" and its weights {out.with_suffix('.pt')}"
+    print(f"wrote {out}{weights}: plain PyTorch, load it with `from {out.stem} import load_model`")
+    return 0
 
 
 def list_choices() -> int:
@@ -182,6 +214,8 @@ def run_command(args: argparse.Namespace) -> int:
         return list_choices()
     if args.command == "demo":
         return search(dict(DEMO))
+    if args.command == "export":
+        return export(args)
     choices = {k: v for k, v in vars(args).items() if k not in ("command", "out")}
     return search(choices, out=args.out)
 

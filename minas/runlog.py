@@ -12,7 +12,7 @@ from typing import Any
 
 from .errors import MinasError
 
-IDENTITY = ("space", "strategy", "estimator", "seed", "budget")
+IDENTITY = ("space", "strategy", "estimator", "seed", "budget", "objective")
 
 
 class RunDirError(MinasError, ValueError):

@@ -39,7 +39,8 @@ from typing import Any, Callable
 from .errors import SearchError, shorten, warn
 from .estimators.base import Estimator, derive_seed
 from .interrupt import TrialInterrupted, checkpoint, stoppable
-from .plain import plain_result, settings_of
+from .objectives import Objective
+from .plain import plain_result, plain_setting, settings_of
 from .runlock import RunLock
 from .runlog import RunDirError, RunLog, check_run_dir
 from .spaces import SearchSpace
@@ -75,12 +76,14 @@ class Search:
 
     def __init__(self, space: SearchSpace, strategy: Strategy, estimator: Estimator, *, trials: int | None = 100,
                  seed: int = 0, run_dir: str | Path | None = None, budget: Any = None,
-                 max_cost: float | None = None, max_seconds: float | None = None):
+                 max_cost: float | None = None, max_seconds: float | None = None,
+                 objective: Objective | None = None):
         check_budgets(trials, max_cost, max_seconds)
         self.run_dir = check_run_dir(run_dir) if run_dir is not None else None
+        check_fit(space, strategy, estimator)
         estimator.prepare(space)
         _check_budgets(strategy, estimator, budget)
-        self.space, self.strategy, self.estimator = space, strategy, estimator
+        self.space, self.strategy, self.estimator, self.objective = space, strategy, estimator, objective
         self.max_trials, self.max_cost, self.max_seconds = trials, max_cost, max_seconds
         self.seed, self.budget = seed, budget
         if self.run_dir is not None:
@@ -109,10 +112,11 @@ class Search:
         """What identifies this search: the full settings of its space, strategy and estimator (data
         by fingerprint), seed and budget (the budget of trials or seconds may grow on resume)."""
         from . import __version__
+        objective = self.objective.config() if self.objective is not None else None
         return {"minas": __version__, "space": settings_of(self.space, "space"),
                 "strategy": settings_of(self.strategy, "strategy"),
                 "estimator": settings_of(self.estimator, "estimator"), "seed": self.seed,
-                "budget": _as_json(self.budget)}
+                "budget": _as_json(self.budget), "objective": plain_setting(objective, "the objective")}
 
     # --- events ---------------------------------------------------------------------------
     def subscribe(self, listener: Callable[[Event], None]) -> Callable[[Event], None]:
@@ -142,13 +146,13 @@ class Search:
     # --- progress -------------------------------------------------------------------------
     @property
     def best(self) -> Trial | None:
-        """The most accurate trial among those evaluated at the highest budget: a one-epoch
-        score of successive halving does not compete with a ten-epoch one."""
-        ok = [t for t in self.trials if t.ok and not math.isnan(t.val_acc)]
+        """The best-scoring trial (most accurate, or best by the objective) among those evaluated at the
+        highest budget: a one-epoch score of successive halving does not compete with a ten-epoch one."""
+        ok = [t for t in self.trials if t.ok and not math.isnan(t.score)]
         budgets = {t.budget for t in ok if isinstance(t.budget, (int, float))}
         if len(budgets) > 1:
             ok = [t for t in ok if t.budget == max(budgets)]
-        return max(ok, key=lambda t: t.val_acc) if ok else None
+        return max(ok, key=lambda t: t.score) if ok else None
 
     @property
     def spent_cost(self) -> float:
@@ -205,7 +209,10 @@ class Search:
                 raise RunDirError(f"run folder {self.run_dir} diverges from this search at trial {len(self.trials)}: "
                                   f"it recorded {shorten(recorded[0])} at budget {recorded[1]!r}, "
                                   f"the strategy now proposes {shorten(arch)} at budget {budget!r}")
-            self._learn(Trial.from_record(record, arch), replayed=True)
+            trial = Trial.from_record(record, arch)
+            if trial.ok and self.objective is not None:
+                trial.objective = self.objective(trial.result)
+            self._learn(trial, replayed=True)
 
     def _ask(self) -> tuple[Any, Any]:
         """The strategy's next architecture and the budget to evaluate it at."""
@@ -242,7 +249,10 @@ class Search:
         self.estimator.bind(derive_seed(self.seed, "trial", trial.index), emit)
         start = time.perf_counter()
         try:
-            trial.result = plain_result(self.estimator.evaluate(trial.arch, trial.budget))
+            result = plain_result(self.estimator.evaluate(trial.arch, trial.budget))
+            if self.objective is not None:
+                trial.objective = self.objective(result)
+            trial.result = result
         except Exception as e:
             trial.error = shorten(f"{type(e).__name__}: {e}")
             log.warning("trial %d failed: %s", trial.index, trial.error)
@@ -399,10 +409,27 @@ class Search:
     def result(self) -> SearchResult:
         return SearchResult(self.best, trials_frame(self.trials), self.run_dir, self.status)
 
+    def train_best(self, epochs: int = 30):
+        """Train the best architecture fully (all training data, `epochs` epochs) with the search's estimator, a
+        `Training`; with a run folder, its weights are saved there for `minas export`. Returns the result."""
+        from .export import train_best
+        return train_best(self, epochs)
+
 
 def _as_json(value: Any) -> Any:
     """`value` as the run folder records it (tuples become lists, odd objects strings)."""
     return json.loads(json.dumps(value, default=str))
+
+
+def check_fit(space: SearchSpace, strategy: Strategy, estimator: Estimator) -> None:
+    """Fail before any trial, with the strategies or estimators that do apply, when `strategy` or `estimator`
+    needs a capability `space` lacks (e.g. DARTS needs a supernet, REINFORCE named decisions)."""
+    from .estimators import ESTIMATORS
+    from .spaces.base import missing, require
+    from .strategies import STRATEGIES
+    for part, registry in ((strategy, STRATEGIES), (estimator, ESTIMATORS)):
+        fitting = [n for n in registry.names() if not missing(getattr(registry.get(n), "requires", ()), space)]
+        require(type(part).__name__, part.requires, space, fitting)
 
 
 def _check_budgets(strategy: Strategy, estimator: Estimator, budget: Any) -> None:

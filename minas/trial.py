@@ -19,10 +19,19 @@ class Trial:
     error: str | None = None
     wall: float = 0.0          # seconds this evaluation took on this machine
     budget: Any = None         # what it was evaluated at: the search's budget, or the strategy's own
+    objective: float | None = None   # the search objective's value, when the search has one (e.g. MnasNet's reward)
 
     @property
     def ok(self) -> bool:
         return self.result is not None
+
+    @property
+    def score(self) -> float:
+        """What the search maximises: the objective's value, or the validation accuracy when it has none; NaN
+        for a failed trial."""
+        if not self.ok:
+            return math.nan
+        return self.val_acc if self.objective is None else self.objective
 
     @property
     def val_acc(self) -> float:
@@ -43,14 +52,15 @@ class Trial:
         """A flat, JSON-ready dict: the trials table's row and the run folder's line."""
         result = asdict(self.result) if self.ok else {}
         extra = result.pop("extra", {})
+        score = {} if self.objective is None else {"score": self.objective}
         return {"index": self.index, "arch": str(self.arch), "budget": self.budget,
-                "status": "ok" if self.ok else "failed", **result, "cost": self.cost, "wall": self.wall,
+                "status": "ok" if self.ok else "failed", **result, **score, "cost": self.cost, "wall": self.wall,
                 "error": self.error, **extra}
 
     @classmethod
     def from_record(cls, record: dict[str, Any], arch: Any) -> "Trial":
         fields = Result.__dataclass_fields__
-        extra = {k: v for k, v in record.items() if k not in fields and k not in COLUMNS}
+        extra = {k: v for k, v in record.items() if k not in fields and k not in COLUMNS and k != "score"}
         known = {k: record[k] for k in fields if k in record and k != "extra"}
         result = Result(**known, extra=extra) if record["status"] == "ok" else None
         return cls(record["index"], arch, result, record.get("error"), record.get("wall", 0.0), record.get("budget"))

@@ -60,6 +60,8 @@ def check_training(t: Any) -> None:
         raise SettingsError(f"{who}: weight_decay must be a finite number >= 0, not {t.weight_decay!r}")
     if not (_real(t.label_smoothing) and 0 <= t.label_smoothing < 1):
         raise SettingsError(f"{who}: label_smoothing must lie in [0, 1), not {t.label_smoothing!r}")
+    if getattr(t, "max_params", None) is not None:
+        at_least(t.max_params, 1, "max_params", who)
     if t.early_stop is not None and not (_real(t.early_stop) and t.early_stop >= 0):
         raise SettingsError(f"{who}: early_stop must be None (off) or a number of points >= 0, not {t.early_stop!r}")
 
@@ -104,26 +106,25 @@ def training_bytes(net: torch.nn.Module, input_shape: tuple[int, ...], batch_siz
     return 4 * (4 * params + 2 * batch_size * outputs[0])
 
 
-def check_network_memory(space: Any, t: Any, samples: int = 4) -> None:
+def check_network_memory(space: Any, t: Any, shape: tuple[int, ...], options: dict[str, Any], samples: int = 4) -> None:
     """Refuse a `Training` whose networks need more memory than its device has free: the largest
-    of a few sampled architectures (seeded), estimated without allocating anything."""
-    data = t.data
-    shape = tuple(data.input_shape)
-    if t.resolution is not None:
-        shape = shape[:1] + (t.resolution,) * (len(shape) - 1)
+    of a few sampled architectures (seeded), built on the meta device, so nothing is allocated. A
+    network that cannot be built there is left unestimated."""
     rng, worst = random.Random(0), 0
     for _ in range(samples):
-        with torch.device("meta"):
-            net = space.to_module(space.sample(rng), input_shape=shape, num_classes=data.num_classes,
-                                  channels=t.channels, cells=t.cells)
-        worst = max(worst, training_bytes(net, shape, t.batch_size))
+        try:
+            with torch.device("meta"):
+                net = space.to_module(space.sample(rng), input_shape=shape, num_classes=t.data.num_classes, **options)
+            worst = max(worst, training_bytes(net, shape, t.batch_size))
+        except Exception:                           # not buildable on the meta device: not estimated
+            continue
     free = available_bytes(t._device)
     if free is not None and worst > free:
+        shown = ", ".join(f"{k}={v}" for k, v in options.items())
         raise SettingsError(
-            f"{type(t).__name__}: a network of this search (channels={t.channels}, cells={t.cells}, input "
-            f"{shape}, {data.num_classes} classes) needs about {worst / GiB:.1f} GiB to train in batches of "
-            f"{t.batch_size}, but {t._device} has {free / GiB:.1f} GiB free; lower channels, cells, "
-            f"batch_size or resolution")
+            f"{type(t).__name__}: a network of this search ({shown}; input {shape}, {t.data.num_classes} "
+            f"classes) needs about {worst / GiB:.1f} GiB to train in batches of {t.batch_size}, but {t._device} "
+            f"has {free / GiB:.1f} GiB free; lower channels, cells, batch_size or resolution")
 
 
 # --- failing searches -------------------------------------------------------------------------

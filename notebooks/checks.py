@@ -510,7 +510,7 @@ def _mixed_op(fn):
     import torch
 
     import minas
-    from minas.spaces.supernet import MixedCell
+    from minas.spaces.cell_supernet import MixedCell
     cases = ((minas.benchmarks.MNIST1DBench.space, 1, (8, 4, 20)), (space(), 2, (4, 4, 6, 6)))
     with torch.random.fork_rng():
         torch.manual_seed(10)

@@ -203,5 +203,5 @@ def test_registry():
 def test_dataset_that_does_not_fit_the_network_fails_before_any_trial(space):
     tiny = from_tensors("tiny", torch.randn(40, 3, 2, 2), torch.randint(0, 3, (40,)),
                         torch.randn(10, 3, 2, 2), torch.randint(0, 3, (10,)))
-    with pytest.raises(ArchError, match=r"dataset 'tiny' does not fit .*too small"):
+    with pytest.raises(ArchError, match=r"dataset 'tiny' does not fit.*too small"):
         minas.Search(space, RandomSearch(), Training(dataset=tiny), trials=3)

@@ -90,7 +90,7 @@ def test_a_missing_torchvision_dataset_names_download_and_root(capsys, tmp_path,
 
 def test_root_and_download_do_not_apply_to_a_lookup(capsys, tmp_path):
     code, _, err = _main(capsys, "search", "--download", "--out", str(tmp_path))
-    assert "--root and --download apply to --estimator training" in _one_line_error(code, err)
+    assert "--root and --download apply to the estimators that use a dataset" in _one_line_error(code, err)
 
 
 def test_ctrl_c_says_how_to_resume(capsys, tmp_path, monkeypatch):

@@ -10,7 +10,6 @@ import minas
 from minas import data
 from minas.estimators import Estimator, OneShot, Result
 from minas.spaces import Cell, CellSpace
-from minas.spaces.supernet import Supernet
 from minas.strategies import DARTS, ENAS, GDAS, DrNAS
 
 OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3")
@@ -45,7 +44,7 @@ def run(strategy, run_dir=None, trials=None, events=None, space=SPACE):
 
 
 def test_one_hot_weights_run_only_the_chosen_ops(signals):
-    net = Supernet(SPACE, signals.input_shape, 2, channels=2, cells=1)
+    net = SPACE.supernet(input_shape=signals.input_shape, num_classes=2, channels=2, cells=1)
     cell = SPACE.parse("|nor_conv_3x3~0|+|none~0|skip_connect~1|+|nor_conv_1x1~0|none~1|nor_conv_3x3~2|")
     net(signals.x_train[:8], net.weights_of(cell), one_hot=True).sum().backward()
     first = net.cells[0]
@@ -116,7 +115,7 @@ def test_gdas_gradient_sees_edge_shares_not_ops(signals):
     those of the two edges into node 2 are equal and opposite; `none`'s is zero by construction."""
     with torch.random.fork_rng():
         torch.manual_seed(0)
-        net = Supernet(SPACE, signals.input_shape, 2, channels=4, cells=1)
+        net = SPACE.supernet(input_shape=signals.input_shape, num_classes=2, channels=4, cells=1)
     x, y = signals.x_train[:64], signals.y_train[:64]
 
     def chosen_derivatives(ops: tuple[str, ...]) -> torch.Tensor:
@@ -169,14 +168,14 @@ def test_one_shot_search_runs_on_the_shipped_digit_images(strategy, one_thread):
     assert all(set(row) == set(space.ops) for row in events[0].data["alphas"].values())
 
 
-def test_darts_refuses_a_bad_order_and_a_space_without_edges(signals):
+def test_darts_refuses_a_bad_order_and_gdas_a_space_without_a_supernet(signals):
     with pytest.raises(ValueError, match="order must be 1 or 2"):
         DARTS(dataset=signals, order=3, **TINY).setup(SPACE, random.Random(0))
 
     class Flat:
         """A space of plain vectors: no edges, no ops."""
 
-    with pytest.raises(TypeError, match="needs a cell space"):
+    with pytest.raises(TypeError, match="GDAS needs a search space with named decisions.*Flat has none"):
         GDAS(dataset=signals, **TINY).setup(Flat(), random.Random(0))
 
 

@@ -252,8 +252,8 @@ class _Numbers(SearchSpace):
         raise NotImplementedError
 
 
-def test_reinforce_refuses_a_space_without_edges_and_ops():
-    with pytest.raises(TypeError, match="REINFORCE needs a cell space.*_Numbers"):
+def test_reinforce_refuses_a_space_without_decisions():
+    with pytest.raises(TypeError, match="REINFORCE needs a search space with named decisions.*_Numbers has none"):
         REINFORCE().setup(_Numbers(), random.Random(0))
 
 

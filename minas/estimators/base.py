@@ -36,16 +36,22 @@ def derive_seed(*parts: Any) -> int:
 def _plain(value: Any) -> Any:
     if isinstance(value, (int, float, str, bool, type(None))):
         return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
     return getattr(value, "name", None) if isinstance(getattr(value, "name", None), str) else str(value)
 
 
 class Estimator:
-    """Base class. `Search` calls `bind` before each `evaluate`, handing over the trial's seed and
-    a function that emits progress events (e.g. one per training epoch), and `tell` after each
-    trial has finished."""
+    """Base class. `Search` calls `prepare(space)` once, before any trial, `bind` before each `evaluate`,
+    handing over the trial's seed and a function that emits progress events (e.g. one per training
+    epoch), and `tell` after each trial has finished. `requires` names the capabilities the estimator
+    needs from a space (e.g. a supernet), checked before the first trial."""
 
     name: str = "estimator"
     seed: int = 0
+    requires: tuple[str, ...] = ()
 
     def bind(self, seed: int, emit: Callable[..., None] | None = None) -> None:
         self.seed, self._emit = seed, emit
@@ -68,7 +74,22 @@ class Estimator:
 
     def prepare(self, space) -> None:
         """Called once by `Search`, before any trial: raise if this estimator cannot score `space`'s
-        architectures, and forget what earlier searches told it."""
+        architectures, and forget what earlier searches told it. Subclasses call this first."""
+        from ..spaces.base import require
+        require(type(self).__name__, self.requires, space)
+        self.space = space
+
+    def searched_space(self, arch: Any = None):
+        """The space this estimator scores, as `prepare` set it. Used on its own, a `Cell` builds its own network
+        (any cell space holding it builds the same one); any other architecture needs `prepare(space)` first."""
+        space = getattr(self, "space", None)
+        if space is not None:
+            return space
+        from ..spaces.cell import Cell, CellSpace
+        if isinstance(arch, Cell):
+            return CellSpace(tuple(dict.fromkeys(arch.ops)), arch.nodes)
+        raise RuntimeError(f"{type(self).__name__} does not know the search space of {arch}: run it in a search, "
+                           f"or call estimator.prepare(space) first")
 
     def config(self) -> dict[str, Any]:
         """Name and settings, as plain JSON values (a dataset by its name; the search's space left out)."""

@@ -22,7 +22,8 @@ from typing import Any
 import torch
 
 from ..device import resolve_device
-from ..strategies.one_shot import Batch, OneShotStrategy, require_cells
+from ..spaces.supernet import Rows
+from ..strategies.one_shot import Batch, OneShotStrategy, defaults
 from .base import Estimator, Result
 from .training import accuracy
 
@@ -34,10 +35,10 @@ class UniformPaths(OneShotStrategy):
     name = "uniform_paths"
 
     def setup_architecture(self) -> None:
-        self.uniform = torch.full((len(self.space.edges), len(self.space.ops)), 1 / len(self.space.ops))
+        self.uniform = [torch.full((n,), 1 / n) for n in self.sizes()]
 
-    def weights(self) -> torch.Tensor:
-        return self.uniform
+    def weights(self) -> Rows:
+        return self.net.rows(self.uniform)
 
     def step(self, train: Batch, val: Batch) -> float:
         return self.train_weights(train, self.net.weights_of(self.space.sample(self.rng)), one_hot=True)
@@ -45,7 +46,8 @@ class UniformPaths(OneShotStrategy):
 
 @dataclass
 class OneShot(Estimator):
-    """Shared-weight scores of cells of a cell space on `dataset`, after `epochs` of SPOS training."""
+    """Shared-weight scores of the architectures of a space with a supernet (the cell space, the chain) on
+    `dataset`, after `epochs` of SPOS training."""
 
     dataset: Any = "mnist1d"
     epochs: int = 30
@@ -59,22 +61,23 @@ class OneShot(Estimator):
     space: Any = None
 
     name = "one_shot"
+    requires = ("decisions", "supernet")
 
     def prepare(self, space) -> None:
+        super().prepare(space)
         self.space, self._trainer = space, None
-        require_cells(space, type(self).__name__)
+        space.select_options({"channels": self.channels, "cells": self.cells}, defaults(self), type(self).__name__)
         resolve_device(self.device)                     # a device this machine lacks: refused now
 
     def trainer(self) -> UniformPaths:
         """The trained supernet (trained now, on first use)."""
         if getattr(self, "_trainer", None) is None:
-            from ..spaces import CellSpace
             trainer = UniformPaths(dataset=self.dataset, epochs=self.epochs, channels=self.channels, cells=self.cells,
                                    batch_size=self.batch_size, lr=self.lr, device=self.device)
             trainer._emit = lambda kind, epoch, epochs, train_loss, **_: self.emit(
                 "supernet_epoch", epoch=epoch, epochs=epochs, train_loss=train_loss)
             start = time.perf_counter()
-            trainer.setup(self.space or CellSpace(), random.Random(self.supernet_seed))
+            trainer.setup(self.searched_space(), random.Random(self.supernet_seed))
             for _ in range(self.epochs):
                 trainer.ask()
             self._trainer, self.supernet_seconds = trainer, time.perf_counter() - start
@@ -92,14 +95,14 @@ class OneShot(Estimator):
                       extra={"supernet_seconds": self.supernet_seconds})
 
     def describe(self) -> str:
-        return (f"weight sharing: a supernet (C={self.channels}, N={self.cells}) trained {self.epochs} epochs "
+        return (f"weight sharing: a supernet trained {self.epochs} epochs "
                 f"by uniform path sampling on {self.dataset if isinstance(self.dataset, str) else self.dataset.name}")
 
 
 class _Path(torch.nn.Module):
     """The supernet seen as the single network of one architecture."""
 
-    def __init__(self, net, weights: torch.Tensor):
+    def __init__(self, net, weights: Rows):
         super().__init__()
         self.net, self.weights = net, weights
 
@@ -108,7 +111,7 @@ class _Path(torch.nn.Module):
 
 
 @torch.no_grad()
-def recalibrate(net: torch.nn.Module, weights: torch.Tensor, batches: list[Batch]) -> None:
+def recalibrate(net: torch.nn.Module, weights: Rows, batches: list[Batch]) -> None:
     """Replace every BatchNorm's running statistics by their average over `batches` through `weights`."""
     norms = [m for m in net.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
     for m in norms:

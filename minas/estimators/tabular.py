@@ -32,6 +32,7 @@ class Tabular(Estimator):
             self.bench = NASBench201("cifar10")
 
     def prepare(self, space) -> None:
+        super().prepare(space)
         self.bench.check_space(space)
 
     def check_budget(self, budget: Any) -> None:

@@ -26,13 +26,14 @@ from __future__ import annotations
 import math
 import statistics
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
 from ..device import describe_device, resolve_device
+from ..hardware import count_flops, count_params, cpu_latency
 from ..interrupt import checkpoint
 from ..validate import check_network_memory, check_training
 from .base import EstimationError, Estimator, Result, derive_seed
@@ -58,7 +59,10 @@ class Training(Estimator):
     test_curve: bool = False         # also measure test accuracy after every epoch (to build tables)
     folds: int = 1                   # 1: validate on the held-out split; k > 1: k-fold cross-validation
     early_stop: float | None = None  # stop a candidate this many points behind the best curve; None: off
-    space: Any = None                # set by the search; CellSpace() when used on its own
+    network: dict = field(default_factory=dict)   # other options of the space's networks (`to_module`)
+    max_params: int | None = None    # a candidate with more parameters fails at once, untrained; None: no cap
+    latency_runs: int = 10           # forward passes of one input timed on the CPU (median); 0: not measured
+    space: Any = None                # set by the search; used on its own, a Cell builds its own network
 
     name = "training"
 
@@ -73,23 +77,35 @@ class Training(Estimator):
         self._best_curves: dict[tuple, list[float]] = {}   # per budget, the best finished trial's curve
 
     def prepare(self, space) -> None:
-        """Load the data and build one network now, so a dataset that does not fit fails before any trial."""
-        import random
+        """Load the data and pass it through a few of the space's networks now, so a dataset that does not fit
+        (or network options the space does not take) fail before any trial."""
         from ..spaces import ArchError
-        self.space = space
+        super().prepare(space)
         self._best_curves = {}
+        shape = self.data.input_shape
+        if self.resolution is not None:
+            shape = (shape[0],) + (self.resolution,) * (len(shape) - 1)
         try:
-            check_network_memory(space, self)
-            space.to_module(space.sample(random.Random(0)), input_shape=self.data.input_shape,
-                            num_classes=self.data.num_classes, channels=self.channels, cells=self.cells)
+            space.check_input(shape, self.data.num_classes, self.network_options(space))
+            check_network_memory(space, self, shape, self.network_options(space))
         except ArchError as e:
-            raise ArchError(f"dataset {self.data.name!r} does not fit {space!r}: {e}") from None
+            raise ArchError(f"dataset {self.data.name!r} does not fit: {e}") from None
+
+    def network_options(self, space) -> dict[str, Any]:
+        """What this estimator passes to `space.to_module`: `channels` and `cells` where the space takes them,
+        and `network`; an option set away from its default for a space that does not take it is an error."""
+        given = {"channels": self.channels, "cells": self.cells, **self.network}
+        return space.select_options(given, {f.name: f.default for f in fields(self)}, type(self).__name__)
 
     def describe(self) -> str:
         validation = f", {self.folds}-fold cross-validation" if self.folds > 1 else ""
         stopping = f", early stop {self.early_stop:g} points behind the best" if self.early_stop is not None else ""
+        space = getattr(self, "space", None)
+        options = self.network_options(space) if space is not None else {"C": self.channels, "N": self.cells}
+        shown = ", ".join(f"{k}={v}" for k, v in options.items())
+        cap = f", at most {self.max_params:,} parameters" if self.max_params is not None else ""
         return (f"training on {describe_device(self._device)}: {self.epochs} epochs, {self.fraction:.0%} of "
-                f"{self.data.describe()}, C={self.channels}, N={self.cells}{validation}{stopping}")
+                f"{self.data.describe()}{', ' + shown if shown else ''}{cap}{validation}{stopping}")
 
     @property
     def data(self):
@@ -135,16 +151,24 @@ class Training(Estimator):
             self._best_curves[key] = trial.result.curve
 
     def evaluate(self, arch: Any, budget: Any = None) -> Result:
+        return self.train(arch, budget)[0]
+
+    def train(self, arch: Any, budget: Any = None) -> tuple[Result, torch.nn.Module]:
+        """Train `arch` at `budget`: its result, and the trained network (of the last fold)."""
         f = self.fidelity(budget)
-        from ..spaces import CellSpace
-        space = self.space or CellSpace()
+        space = self.searched_space(arch)
+        options = f.network_options(space)
         torch.manual_seed(self.seed)
         data = prepared(self.data, f.resolution, f.fraction, f.folds, self.data_seed, self._device)
         best = self._best_curves.get(self._schedule(budget)) if f.early_stop is not None else None
         curves, test_curves, test_accs, cost = [], [], [], 0.0
         for fold, (train, val) in enumerate(data["runs"], start=1):
-            net = space.to_module(arch, input_shape=data["shape"], num_classes=self.data.num_classes,
-                                  channels=f.channels, cells=f.cells).to(self._device)
+            net = space.to_module(arch, input_shape=data["shape"], num_classes=self.data.num_classes, **options)
+            if not isinstance(net, torch.nn.Module):
+                raise TypeError(f"{space!r} built {type(net).__name__} for {arch}, not a torch.nn.Module")
+            if f.max_params is not None and count_params(net) > f.max_params:
+                raise EstimationError(f"{count_params(net):,} parameters, over the cap of max_params={f.max_params:,}")
+            net = net.to(self._device)
             start = time.perf_counter()
             curve, test_curve = f._train(net, train, val, data["test"], best, fold)
             cost += time.perf_counter() - start
@@ -157,15 +181,20 @@ class Training(Estimator):
             extra |= {"fold_val_acc": [c[-1] for c in curves], "fold_test_acc": test_accs}
         if len(curve) < f.epochs:
             extra["stopped_at"] = len(curve)
+        if f.latency_runs:
+            extra["latency"] = cpu_latency(net, data["shape"], f.latency_runs)
         return Result(val_acc=curve[-1], cost=cost, test_acc=statistics.fmean(test_accs), curve=curve,
-                      params=sum(p.numel() for p in net.parameters()), flops=count_flops(net, data["shape"]),
-                      extra=extra)
+                      params=count_params(net), flops=count_flops(net, data["shape"]), extra=extra), net
 
     def retrain(self, arch: Any, epochs: int, emit=None) -> Result:
         """The full training of a found architecture: every training sample, native resolution."""
-        full = replace(self, epochs=epochs, fraction=1.0, resolution=None)
+        return self.retrain_network(arch, epochs, emit)[0]
+
+    def retrain_network(self, arch: Any, epochs: int, emit=None) -> tuple[Result, torch.nn.Module]:
+        """`retrain`, and the trained network too (its weights are what `minas export` ships)."""
+        full = replace(self, epochs=epochs, fraction=1.0, resolution=None, folds=1, early_stop=None)
         full.bind(derive_seed(self.seed, "retrain", arch), emit)
-        return full.evaluate(arch)
+        return full.train(arch)
 
     def _train(self, net: torch.nn.Module, train: tuple, val: tuple, test: tuple, best: list[float] | None,
                fold: int) -> tuple[list[float], list[float]]:
@@ -207,12 +236,3 @@ def accuracy(net: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size:
     net.eval()
     correct = sum((net(xb).argmax(1) == yb).sum().item() for xb, yb in zip(x.split(batch_size), y.split(batch_size)))
     return 100.0 * correct / len(y)
-
-
-def count_flops(net: torch.nn.Module, input_shape: tuple[int, ...]) -> int:
-    """Floating-point operations of one forward pass on one input (torch.utils.flop_counter)."""
-    from torch.utils.flop_counter import FlopCounterMode
-    net.eval()
-    with FlopCounterMode(display=False) as counter, torch.no_grad():
-        net(torch.zeros(1, *input_shape, device=next(net.parameters()).device))
-    return counter.get_total_flops()

@@ -8,7 +8,7 @@ live in `minas.estimators.proxies` (`proxies.names()` lists them).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import torch
@@ -38,7 +38,8 @@ class ZeroCost(Estimator):
     input_shape: tuple[int, ...] | None = None   # set to skip loading `dataset`
     num_classes: int = 10                        # used with `input_shape`
     data_seed: int = 0
-    space: Any = None                            # set by the search; CellSpace() when used on its own
+    network: dict = field(default_factory=dict)  # other options of the space's networks (`to_module`)
+    space: Any = None                            # set by the search; used on its own, a Cell builds its own network
 
     name = "zero_cost"
 
@@ -47,12 +48,18 @@ class ZeroCost(Estimator):
         self._batch = None
 
     def prepare(self, space) -> None:
-        self.space = space
-        self.batch()
+        super().prepare(space)
+        x, _, num_classes = self.batch()
+        space.check_input(tuple(x.shape[1:]), num_classes, self.network_options(space))
+
+    def network_options(self, space) -> dict[str, Any]:
+        """What this estimator passes to `space.to_module` (as `Training.network_options`)."""
+        given = {"channels": self.channels, "cells": self.cells, **self.network}
+        return space.select_options(given, {f.name: f.default for f in fields(self)}, type(self).__name__)
 
     def describe(self) -> str:
         source = f"input {tuple(self.input_shape)}" if self.input_shape else getattr(self.dataset, "name", self.dataset)
-        return f"zero-cost proxy {self.proxy!r} at initialisation ({source}, C={self.channels}, N={self.cells})"
+        return f"zero-cost proxy {self.proxy!r} at initialisation ({source})"
 
     def batch(self) -> tuple[torch.Tensor, torch.Tensor, int]:
         """The (inputs, labels, number of classes) every candidate is scored on, made once."""
@@ -73,13 +80,12 @@ class ZeroCost(Estimator):
     def evaluate(self, arch: Any, budget: Any = None) -> Result:
         if budget is not None:
             raise ValueError(f"a zero-cost proxy has no budget to reduce, got budget={budget!r}")
-        from ..spaces import CellSpace
-        space = self.space or CellSpace()
+        space = self.searched_space(arch)
         x, y, num_classes = self.batch()
         torch.manual_seed(self.seed)
         start = time.perf_counter()
         net = space.to_module(arch, input_shape=tuple(x.shape[1:]), num_classes=num_classes,
-                              channels=self.channels, cells=self.cells)
+                              **self.network_options(space))
         n_params = sum(p.numel() for p in net.parameters())
         score = self._score(net, x, y)
         return Result(val_acc=float(score), cost=time.perf_counter() - start, params=n_params,

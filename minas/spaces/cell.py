@@ -8,23 +8,19 @@ lists, node by node, the op on each incoming edge and the node it comes from.
 """
 from __future__ import annotations
 
-import itertools
 import random
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import torch.nn as nn
 
-from .base import ArchError, ArchGraph, SearchSpace
+from .base import ArchError, ArchGraph, shorten
+from .cell_net import OPS, cell_nodes, edge_list
+from .decisions import Choices, Decision, DecisionSpace
 
 NB201_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 _NODE = re.compile(r"^\|(?:[^|~+]+~\d+\|)+$")
-
-
-def edge_list(nodes: int) -> list[tuple[int, int]]:
-    """The edges (target, source) in NAS-Bench-201 order: (1,0), (2,0), (2,1), (3,0), (3,1), (3,2), ..."""
-    return [(i, j) for i in range(1, nodes) for j in range(i)]
 
 
 @dataclass(frozen=True)
@@ -34,10 +30,7 @@ class Cell:
 
     @property
     def nodes(self) -> int:
-        n = 1
-        while n * (n - 1) // 2 < len(self.ops):
-            n += 1
-        return n
+        return cell_nodes(len(self.ops))
 
     def edges(self) -> list[tuple[int, int, str]]:
         """(target, source, op) for every edge."""
@@ -53,27 +46,40 @@ class Cell:
         return f"Cell('{self}')"
 
 
-class CellSpace(SearchSpace):
-    """All cells on `nodes` nodes whose edges carry one of `ops` (defaults: NAS-Bench-201)."""
+class CellSpace(DecisionSpace):
+    """All cells on `nodes` nodes whose edges carry one of `ops` (defaults: NAS-Bench-201). Its decisions are
+    the edges, named `j->i` (from node j to node i), each choosing one of `ops`; sampling, mutation (one edge's
+    op), neighbours, one-hot encoding and enumeration follow from them (`DecisionSpace`)."""
 
     name = "cell"
 
     def __init__(self, ops: Sequence[str] = NB201_OPS, nodes: int = 4):
-        from .cell_net import OPS
         unknown = [op for op in ops if op not in OPS]
         if unknown:
             raise ArchError(f"unknown op(s) {unknown}; known ops: {', '.join(OPS)}")
         if nodes < 2 or len(ops) < 1 or len(set(ops)) != len(ops):
             raise ArchError(f"a cell space needs >= 2 nodes and distinct ops, got nodes={nodes}, ops={list(ops)}")
+        super().__init__()
         self.ops = tuple(ops)
         self.nodes = nodes
         self.edges = edge_list(nodes)
+        self._edge_decisions = [Decision(f"{j}->{i}", self.ops) for i, j in self.edges]
 
     def __repr__(self) -> str:
         return f"CellSpace(ops={list(self.ops)}, nodes={self.nodes}) with {self.size:,} cells"
 
     def config(self) -> dict[str, Any]:
         return {"name": self.name, "ops": list(self.ops), "nodes": self.nodes}
+
+    def walk(self, pick) -> None:
+        for decision in self._edge_decisions:
+            pick(decision)
+
+    def arch_of(self, choices: Choices) -> Cell:
+        return Cell(tuple(choices.values()))
+
+    def choices_of(self, arch: Any) -> Choices:
+        return Choices(zip((d.name for d in self._edge_decisions), self.check(arch).ops))
 
     @property
     def size(self) -> int:
@@ -83,26 +89,6 @@ class CellSpace(SearchSpace):
         """Whether every cell of `space` is a cell of this one: a cell space on as many nodes with
         a subset of these ops (NAS-Bench-201 without `none`, say), so a table of this space serves it."""
         return isinstance(space, CellSpace) and space.nodes == self.nodes and set(space.ops) <= set(self.ops)
-
-    def sample(self, rng: random.Random) -> Cell:
-        return Cell(tuple(rng.choice(self.ops) for _ in self.edges))
-
-    def mutate(self, arch: Cell, rng: random.Random) -> Cell:
-        """Change the op on one random edge to a different op (Real et al. 2019; NAS-Bench-201)."""
-        edge = rng.randrange(len(self.edges))
-        op = rng.choice([o for o in self.ops if o != arch.ops[edge]])
-        return Cell(arch.ops[:edge] + (op,) + arch.ops[edge + 1:])
-
-    def neighbours(self, arch: Cell) -> list[Cell]:
-        return [Cell(arch.ops[:e] + (op,) + arch.ops[e + 1:])
-                for e in range(len(self.edges)) for op in self.ops if op != arch.ops[e]]
-
-    def encode(self, arch: Cell) -> list[float]:
-        """One-hot op per edge, edges in order: len(edges) * len(ops) numbers."""
-        return [float(op == choice) for op in arch.ops for choice in self.ops]
-
-    def enumerate(self) -> Iterator[Cell]:
-        return (Cell(ops) for ops in itertools.product(self.ops, repeat=len(self.edges)))
 
     def index(self, arch: Cell) -> int:
         """Position of `arch` in `enumerate()` order (base-len(ops) digits, first edge most significant)."""
@@ -130,7 +116,7 @@ class CellSpace(SearchSpace):
     def check(self, arch: Any) -> Cell:
         """`arch` itself if it belongs to this space, else an ArchError saying why."""
         if not isinstance(arch, Cell):
-            raise ArchError(f"expected a Cell, got {type(arch).__name__}: {arch!r}")
+            raise ArchError(f"expected a Cell, got {type(arch).__name__}: {shorten(repr(arch))}")
         if len(arch.ops) != len(self.edges):
             raise ArchError(f"{arch} has {len(arch.ops)} edges; this space's cells have {len(self.edges)}")
         for (i, j), op in zip(self.edges, arch.ops):
@@ -143,14 +129,14 @@ class CellSpace(SearchSpace):
         parts = text.split("+")
         if len(parts) != self.nodes - 1 or not all(_NODE.match(p) for p in parts):
             raise ArchError(
-                f"malformed architecture string {text!r}: expected {self.nodes - 1} groups joined by '+', "
+                f"malformed architecture string {shorten(text)!r}: expected {self.nodes - 1} groups joined by '+', "
                 f"each like '|op~0|op~1|', e.g. {str(self.sample(random.Random(0)))!r}")
         ops = []
         for i, part in enumerate(parts, start=1):
             entries = [e.split("~") for e in part.strip("|").split("|")]
             sources = [int(j) for _, j in entries]
             if sources != list(range(i)):
-                raise ArchError(f"malformed architecture string {text!r}: node {i} must list its inputs "
+                raise ArchError(f"malformed architecture string {shorten(text)!r}: node {i} must list its inputs "
                                 f"~0..~{i - 1} in order, got {['~%d' % s for s in sources]}")
             ops += [op for op, _ in entries]
         return self.check(Cell(tuple(ops)))
@@ -160,8 +146,28 @@ class CellSpace(SearchSpace):
         """The NAS-Bench-201 network: stem, three stages of `cells` cells joined by residual
         reduction blocks, global pooling, classifier. 1-D inputs (C, L) get 1-D convolutions."""
         from .cell_net import CellNetwork
-        return CellNetwork(self.check(arch), input_shape=input_shape, num_classes=num_classes,
-                           channels=channels, cells=cells)
+        ops = self.check(arch).ops
+        try:
+            return CellNetwork(ops, input_shape=input_shape, num_classes=num_classes, channels=channels, cells=cells)
+        except ValueError as e:
+            raise ArchError(str(e)) from None
+
+    def supernet(self, *, input_shape: Sequence[int], num_classes: int, channels: int = 16, cells: int = 5):
+        """Every edge holding every op, all cells sharing one set of architecture weights (`cell_supernet.py`)."""
+        from .cell_supernet import CellSupernet
+        try:
+            return CellSupernet(self, input_shape, num_classes, channels, cells)
+        except ValueError as e:
+            raise ArchError(str(e)) from None
+
+    def export_source(self, arch: Cell, *, input_shape: Sequence[int], num_classes: int, channels: int = 16,
+                      cells: int = 5) -> str:
+        """A standalone file: `cell_net.py`, the found cell's ops and a `build_model()`."""
+        from . import cell_net
+        from .standalone import network_file
+        return network_file(cell_net, "CellNetwork", "CELL", self.check(arch).ops,
+                            {"input_shape": tuple(input_shape), "num_classes": num_classes, "channels": channels,
+                             "cells": cells}, comment=f"the cell {arch}, one op per edge in NAS-Bench-201's order")
 
     def describe_graph(self, arch: Cell) -> ArchGraph:
         last = self.nodes - 1

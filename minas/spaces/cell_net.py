@@ -2,7 +2,11 @@
 
 Layer for layer as in NAS-Bench-201's `TinyNetwork`/`InferCell` (D-X-Y/AutoDL-Projects), so that
 parameter counts match the benchmark's. The same code builds 1-D networks: only the convolution,
-batch-norm and pooling classes change with the number of spatial axes.
+batch-norm and pooling classes change with the number of spatial axes. A cell is given as its ops,
+one per edge in NAS-Bench-201's order (see `edge_list`).
+
+This file is plain PyTorch on purpose, needing nothing else: `minas export` copies it
+into the standalone file of a found network.
 """
 from __future__ import annotations
 
@@ -26,6 +30,19 @@ def avg_pool(dim: int, c: int) -> nn.Module:
     return LAYERS[dim][2](3, stride=1, padding=1, count_include_pad=False)
 
 
+def edge_list(nodes: int) -> list[tuple[int, int]]:
+    """The edges (target, source) in NAS-Bench-201 order: (1,0), (2,0), (2,1), (3,0), (3,1), (3,2), ..."""
+    return [(i, j) for i in range(1, nodes) for j in range(i)]
+
+
+def cell_nodes(edges: int) -> int:
+    """The number of nodes of a cell with `edges` edges (every pair of nodes joined)."""
+    n = 1
+    while n * (n - 1) // 2 < edges:
+        n += 1
+    return n
+
+
 OPS: dict[str, Callable[[int, int], nn.Module | None]] = {   # name -> (dim, channels) -> module
     "none": lambda dim, c: None,
     "skip_connect": lambda dim, c: nn.Identity(),
@@ -39,11 +56,13 @@ class InferCell(nn.Module):
     """One cell: node i sums the ops on its incoming edges; the last node is the output.
     `none` edges and edges from nodes that cannot reach the output are skipped: same result, less work."""
 
-    def __init__(self, cell, dim: int, channels: int):
+    def __init__(self, ops: Sequence[str], dim: int, channels: int):
         super().__init__()
-        self.edges = [(i, j) for i, j, op in cell.edges() if op != "none"]
-        self.ops = nn.ModuleList(OPS[op](dim, channels) for _, _, op in cell.edges() if op != "none")
-        self.last = cell.nodes - 1
+        nodes = cell_nodes(len(ops))
+        edges = [(i, j, op) for (i, j), op in zip(edge_list(nodes), ops)]
+        self.edges = [(i, j) for i, j, op in edges if op != "none"]
+        self.ops = nn.ModuleList(OPS[op](dim, channels) for _, _, op in edges if op != "none")
+        self.last = nodes - 1
         live = {self.last}
         for i, j in sorted(self.edges, reverse=True):
             if i in live:
@@ -73,16 +92,17 @@ class ResidualReduction(nn.Module):
 
 
 class CellNetwork(nn.Module):
-    """Stem, three stages of `cells` cells at widths C, 2C, 4C joined by reductions, pool, classify."""
+    """Stem, three stages of `cells` cells at widths C, 2C, 4C joined by reductions, pool, classify.
+    `ops` is the cell: one op per edge, in `edge_list` order."""
 
-    def __init__(self, cell, input_shape: Sequence[int], num_classes: int, channels: int = 16, cells: int = 5):
+    def __init__(self, ops: Sequence[str], input_shape: Sequence[int], num_classes: int, channels: int = 16,
+                 cells: int = 5):
         super().__init__()
-        from .base import ArchError
         dim = len(input_shape) - 1
         if dim not in LAYERS:
-            raise ArchError(f"input_shape {tuple(input_shape)} must be (C, L) for signals or (C, H, W) for images")
+            raise ValueError(f"input_shape {tuple(input_shape)} must be (C, L) for signals or (C, H, W) for images")
         if min(input_shape[1:]) < 4:
-            raise ArchError(f"input_shape {tuple(input_shape)} is too small: the two reductions need >= 4 per axis")
+            raise ValueError(f"input_shape {tuple(input_shape)} is too small: the two reductions need >= 4 per axis")
         conv, bn, _, gpool = LAYERS[dim]
         self.stem = nn.Sequential(conv(input_shape[0], channels, 3, padding=1, bias=False), bn(channels))
         layers, c = [], channels
@@ -90,13 +110,13 @@ class CellNetwork(nn.Module):
             if stage:
                 layers.append(ResidualReduction(dim, c, 2 * c))
                 c *= 2
-            layers += [self.make_cell(cell, dim, c) for _ in range(cells)]
+            layers += [self.make_cell(ops, dim, c) for _ in range(cells)]
         self.cells = nn.Sequential(*layers)
         self.head = nn.Sequential(bn(c), nn.ReLU(), gpool(1), nn.Flatten(), nn.Linear(c, num_classes))
 
-    def make_cell(self, cell, dim: int, channels: int) -> nn.Module:
+    def make_cell(self, ops: Sequence[str], dim: int, channels: int) -> nn.Module:
         """One cell of the network (a supernet overrides this with a cell of every op)."""
-        return InferCell(cell, dim, channels)
+        return InferCell(ops, dim, channels)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.cells(self.stem(x)))

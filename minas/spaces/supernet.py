@@ -1,79 +1,59 @@
-"""The one-shot supernet of a cell space: every edge carries every op, all sharing one network.
+"""What a supernet offers one-shot methods, whatever its space.
 
-Weight sharing (Pham et al. 2018; Bender et al. 2018) trains this one network once instead of
-every candidate. A forward pass takes `weights[edge, op]`:
+A supernet holds every architecture of a decision space in one network with shared weights (Pham et al. 2018;
+Bender et al. 2018). Its forward pass takes `weights`: one row per decision of the space (`decisions`), each a
+distribution over that decision's options:
 
-- dense weights (DARTS, DrNAS): each edge outputs the weighted sum of all its ops;
-- one-hot weights (GDAS, ENAS, random paths): each edge runs only its chosen op, so a pass costs
-  no more than one candidate network. A one-hot row may still carry gradients (GDAS's
-  straight-through Gumbel sample): the unchosen ops add their weight, which is zero in value, so
-  the architecture parameters receive the gradient of every op's weight.
+- dense rows (DARTS, DrNAS): every option contributes in proportion to its weight;
+- one-hot rows (GDAS, ENAS, uniform paths): only the chosen option runs, so a pass costs no more than one
+  candidate network. A one-hot row may still carry gradients (GDAS's straight-through Gumbel sample).
 
-`Supernet.weights_of(cell)` turns a cell into one-hot weights, so the same pass scores any single
-architecture with the shared weights.
+`weights_of(arch)` turns an architecture into one-hot rows, so the same pass scores any single architecture
+with the shared weights, and `derive(weights)` takes each decision's heaviest option. Rows are a list of 1-D
+tensors, or one 2-D tensor when every decision has as many options (a cell's [edge, op] matrix).
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import torch
 import torch.nn as nn
 
-from .cell import Cell, CellSpace
-from .cell_net import OPS, CellNetwork
+Rows = Sequence[torch.Tensor]       # one weight row per decision; a 2-D tensor when all rows have one length
 
 
-class MixedCell(nn.Module):
-    """A cell whose edge k holds one module per op of the space (None for `none`)."""
+class Supernet(nn.Module):
+    """Base of every space's supernet: subclasses set `self.space` (a `DecisionSpace`) and define `forward(x,
+    weights, one_hot=False)`."""
 
-    def __init__(self, space: CellSpace, dim: int, channels: int):
-        super().__init__()
-        self.space = space
-        self.edges = nn.ModuleList(nn.ModuleList(OPS[op](dim, channels) or nn.Identity() for op in space.ops)
-                                   for _ in space.edges)
-        self.none = space.ops.index("none") if "none" in space.ops else -1
+    space: Any
 
-    def edge(self, k: int, x: torch.Tensor, w: torch.Tensor, one_hot: bool) -> torch.Tensor:
-        ops = self.edges[k]
-        if one_hot:
-            chosen = int(w.argmax())
-            rest = w.sum() - w[chosen]                    # zero in value, carries gradients (GDAS)
-            out = x * 0 if chosen == self.none else ops[chosen](x)
-            return out * w[chosen] + rest
-        return sum(w[o] * ops[o](x) for o in range(len(ops)) if o != self.none)
+    @property
+    def decisions(self) -> list:
+        """The decisions its weight rows stand for, in order (the space's)."""
+        return self.space.decisions
 
-    def forward(self, x: torch.Tensor, weights: torch.Tensor, one_hot: bool) -> torch.Tensor:
-        nodes = [x]
-        for i in range(1, self.space.nodes):
-            nodes.append(sum(self.edge(k, nodes[j], weights[k], one_hot)
-                             for k, (target, j) in enumerate(self.space.edges) if target == i))
-        return nodes[-1]
+    def forward(self, x: torch.Tensor, weights: Rows, one_hot: bool = False) -> torch.Tensor:
+        raise NotImplementedError
 
+    def rows(self, rows: list[torch.Tensor]) -> Rows:
+        """`rows` as one 2-D tensor when they all have one length, else as they are."""
+        return torch.stack(rows) if len({len(r) for r in rows}) == 1 else rows
 
-class Supernet(CellNetwork):
-    """The NAS-Bench-201 network of `space` with a `MixedCell` in place of every cell; all cells
-    share one set of architecture weights, as in NAS-Bench-201's one-shot baselines."""
+    def weights_of(self, arch: Any) -> Rows:
+        """One-hot rows selecting `arch`'s options; a decision that does not apply takes its first option (its
+        row does not change the output)."""
+        choices = self.space.choices_of(arch)
+        device = next(self.parameters()).device
+        rows = []
+        for d in self.decisions:
+            row = torch.zeros(len(d.options), device=device)
+            row[d.options.index(choices[d.name]) if d.name in choices else 0] = 1.0
+            rows.append(row)
+        return self.rows(rows)
 
-    def __init__(self, space: CellSpace, input_shape: Sequence[int], num_classes: int, channels: int = 16,
-                 cells: int = 5):
-        self.space = space
-        super().__init__(space, input_shape, num_classes, channels, cells)
-
-    def make_cell(self, space, dim: int, channels: int) -> nn.Module:
-        return MixedCell(space, dim, channels)
-
-    def weights_of(self, cell: Cell) -> torch.Tensor:
-        """One-hot weights[edge, op] selecting `cell`'s ops."""
-        w = torch.zeros(len(self.space.edges), len(self.space.ops))
-        w[range(len(cell.ops)), [self.space.ops.index(op) for op in self.space.check(cell).ops]] = 1.0
-        return w.to(next(self.parameters()).device)
-
-    def forward(self, x: torch.Tensor, weights: torch.Tensor, one_hot: bool = False) -> torch.Tensor:
-        x = self.stem(x)
-        for layer in self.cells:
-            x = layer(x, weights, one_hot) if isinstance(layer, MixedCell) else layer(x)
-        return self.head(x)
-
-    def derive(self, weights: torch.Tensor) -> Cell:
-        """The cell taking each edge's heaviest op (NAS-Bench-201's rule for its DARTS baselines)."""
-        return Cell(tuple(self.space.ops[int(o)] for o in weights.argmax(dim=-1)))
+    def derive(self, weights: Rows) -> Any:
+        """The architecture taking each decision's heaviest option (NAS-Bench-201's rule for its DARTS
+        baselines); decisions are walked in order, so only those that apply are taken."""
+        row = {d.name: k for k, d in enumerate(self.decisions)}
+        return self.space.make(lambda d: d.options[int(weights[row[d.name]].argmax())])

@@ -6,6 +6,7 @@ import random
 from typing import Any
 
 from ..spaces import SearchSpace
+from ..spaces.base import require
 
 
 @dataclasses.dataclass(frozen=True)
@@ -20,12 +21,17 @@ class Proposal:
 class Strategy:
     """Base class. Subclasses are dataclasses whose fields are their settings (with defaults from
     their paper), keep all randomness in `self.rng`, and are deterministic given seed and history,
-    so a search can be resumed by replaying its trials."""
+    so a search can be resumed by replaying its trials. `requires` names the capabilities the method needs
+    from a space beyond sampling (see `minas.spaces.base.CAPABILITIES`); `Search` checks them before the
+    first trial. Strategies rank trials by `trial.score`: the validation accuracy, or the search objective's
+    value (e.g. MnasNet's reward)."""
 
     name: str = "strategy"
+    requires: tuple[str, ...] = ()
 
     def setup(self, space: SearchSpace, rng: random.Random) -> None:
         """Start a fresh search over `space`; called by `Search` before the first `ask`."""
+        require(type(self).__name__, self.requires, space)
         self.space, self.rng = space, rng
         self.history: list = []
 
@@ -68,11 +74,3 @@ class Strategy:
         """What identifies this strategy in a run folder: its name and settings."""
         fields = dataclasses.asdict(self) if dataclasses.is_dataclass(self) else {}
         return {"name": self.name, **fields}
-
-    def require(self, capability: str, why: str) -> None:
-        """Fail up front, naming what is missing, when the space lacks an optional capability."""
-        try:
-            getattr(self.space, capability)()
-        except NotImplementedError:
-            raise TypeError(f"{type(self).__name__} needs a search space with `{capability}()` ({why}); "
-                            f"{type(self.space).__name__} has none") from None

@@ -45,6 +45,7 @@ class BayesianOptimization(Strategy):
     parents: int = 10
 
     name = "bayesopt"
+    requires = ("mutate", "encode")
 
     def setup(self, space, rng):
         super().setup(space, rng)
@@ -80,11 +81,11 @@ class BayesianOptimization(Strategy):
     def _propose(self) -> None:
         """Fit the ensemble, score mutations of the best architectures, queue the `batch` best."""
         ok = [t for t in self.history if t.ok]
-        y = torch.tensor([t.val_acc for t in ok])
+        y = torch.tensor([t.score for t in ok])
         y_mean, y_std = y.mean(), y.std(unbiased=False).clamp(min=1e-6)
         self.fits += 1
         self.model = (self._fit(_encode(self.space, [t.arch for t in ok]), (y - y_mean) / y_std), y_mean, y_std)
-        parents = sorted(ok, key=lambda t: t.val_acc, reverse=True)[:self.parents]
+        parents = sorted(ok, key=lambda t: t.score, reverse=True)[:self.parents]
         pool = dict.fromkeys(a for a in (self.space.mutate(parents[i % len(parents)].arch, self.rng)
                                          for i in range(self.candidates)) if a not in self.seen)
         pool = list(pool) or [self.sample_new(self.seen)]

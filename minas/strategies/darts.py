@@ -1,7 +1,8 @@
 """DARTS: Liu, Simonyan & Yang, "DARTS: Differentiable Architecture Search", ICLR 2019.
 
 The choice of op on each edge is relaxed to a softmax over all ops, weights[edge] =
-softmax(alpha[edge]), and the supernet's edges output the weighted sum of their ops. Network
+softmax(alpha[edge]), and the supernet's edges output the weighted sum of their ops (on any space
+with a supernet, each decision's options are mixed the same way: alpha holds one row per decision). Network
 weights w and architecture parameters alpha are trained in alternation, w on training batches
 and alpha on validation batches: the bilevel problem
 
@@ -44,7 +45,7 @@ class DARTS(Differentiable):
 
     def step(self, train: Batch, val: Batch) -> float:
         self.update_alpha(self.arch_gradient(train, val))
-        return self.train_weights(train, self.weights().detach())
+        return self.train_weights(train, [w.detach() for w in self.weights()])
 
     def loss(self, batch: Batch) -> torch.Tensor:
         x, y = batch

@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch.distributions import Dirichlet, kl_divergence
 
+from ..spaces.supernet import Rows
 from .one_shot import Batch, Differentiable
 
 
@@ -33,23 +34,22 @@ class DrNAS(Differentiable):
 
     name = "drnas"
 
-    def concentration(self) -> torch.Tensor:
-        return F.elu(self.alpha) + 1
+    def concentration(self) -> list[torch.Tensor]:
+        """beta, one row per decision."""
+        return [F.elu(a) + 1 for a in self.rows(self.alpha)]
 
-    def weights(self) -> torch.Tensor:
-        beta = self.concentration()
-        return beta / beta.sum(dim=-1, keepdim=True)
+    def weights(self) -> Rows:
+        return self.net.rows([beta / beta.sum() for beta in self.concentration()])
 
-    def sample(self) -> torch.Tensor:
+    def sample(self) -> Rows:
         """Op weights drawn from Dirichlet(beta), differentiable in alpha; seeded by the strategy."""
-        return self.seeded(Dirichlet(self.concentration()).rsample)
+        return self.seeded(lambda: self.net.rows([Dirichlet(beta).rsample() for beta in self.concentration()]))
 
     def step(self, train: Batch, val: Batch) -> float:
-        loss = self.train_weights(train, self.sample().detach())
+        loss = self.train_weights(train, [row.detach() for row in self.sample()])
         self.net.train()
         x, y = val
-        beta = self.concentration()
-        arch_loss = (F.cross_entropy(self.net(x, self.sample()), y)
-                     + self.reg_scale * kl_divergence(Dirichlet(beta), Dirichlet(torch.ones_like(beta))).sum())
+        kl = sum(kl_divergence(Dirichlet(beta), Dirichlet(torch.ones_like(beta))) for beta in self.concentration())
+        arch_loss = F.cross_entropy(self.net(x, self.sample()), y) + self.reg_scale * kl
         self.update_alpha(torch.autograd.grad(arch_loss, self.alpha)[0])
         return loss

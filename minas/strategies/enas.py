@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import torch
 
+from ..spaces.supernet import Rows
 from .one_shot import Batch, OneShotStrategy
 from .reinforce import REINFORCE
 
@@ -40,23 +41,23 @@ class ENAS(OneShotStrategy):
         self.controller.setup(self.space, self.rng)
         self.val_stream = self.batches(self.val_data)
 
-    def weights(self) -> torch.Tensor:
-        return self.controller.probabilities()
+    def weights(self) -> Rows:
+        return self.net.rows(self.controller.probabilities())
 
     def step(self, train: Batch, val: Batch) -> float:
         return self.train_weights(train, self.net.weights_of(self.controller.ask()), one_hot=True)
 
     @torch.no_grad()
-    def reward(self, cell, batch: Batch) -> float:
-        """Accuracy (a fraction) of `cell` on one validation batch, through the shared weights."""
+    def reward(self, arch, batch: Batch) -> float:
+        """Accuracy (a fraction) of `arch` on one validation batch, through the shared weights."""
         self.net.train()                       # batch statistics: the shared running ones mix every path
         x, y = batch
-        return (self.net(x, self.net.weights_of(cell), one_hot=True).argmax(1) == y).float().mean().item()
+        return (self.net(x, self.net.weights_of(arch), one_hot=True).argmax(1) == y).float().mean().item()
 
     def end_epoch(self) -> None:
         for _ in range(self.controller_steps):
-            cell = self.controller.ask()
-            self.controller.learn(cell, self.reward(cell, self.next_val_batch()))
+            arch = self.controller.ask()
+            self.controller.learn(arch, self.reward(arch, self.next_val_batch()))
 
     def next_val_batch(self) -> Batch:
         """Validation batches in an endless stream, reshuffled after each pass."""

@@ -26,6 +26,7 @@ class RegularizedEvolution(Strategy):
     aging: bool = True
 
     name = "evolution"
+    requires = ("mutate",)
 
     def setup(self, space, rng):
         super().setup(space, rng)
@@ -37,7 +38,7 @@ class RegularizedEvolution(Strategy):
         if len(self.population) < self.population_size:
             return self.space.sample(self.rng)
         contenders = self.rng.sample(list(self.population), self.sample_size)
-        parent = max(contenders, key=lambda t: t.val_acc)
+        parent = max(contenders, key=lambda t: t.score)
         return self.space.mutate(parent.arch, self.rng)
 
     def tell(self, trial):
@@ -49,7 +50,7 @@ class RegularizedEvolution(Strategy):
             if self.aging:
                 self.population.popleft()
             else:
-                self.population.remove(min(self.population, key=lambda t: t.val_acc))
+                self.population.remove(min(self.population, key=lambda t: t.score))
 
     def state(self):
         return {"population": [str(t.arch) for t in self.population],

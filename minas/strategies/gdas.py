@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from ..spaces.supernet import Rows
 from .one_shot import Batch, Differentiable
 
 
@@ -41,16 +42,19 @@ class GDAS(Differentiable):
         """Linear from tau_max at the first epoch to tau_min at the last."""
         return self.tau_max - (self.tau_max - self.tau_min) * self.epoch / max(1, self.epochs - 1)
 
-    def sample(self) -> torch.Tensor:
-        """Straight-through Gumbel-softmax weights: one-hot in value, soft in gradient."""
+    def sample(self) -> Rows:
+        """Straight-through Gumbel-softmax weights, one row per decision: one-hot in value, soft in gradient."""
         u = torch.rand(self.alpha.shape, generator=self.generator).clamp(1e-10, 1 - 1e-7).to(self._device)
-        gumbel = -torch.log(-torch.log(u))
-        soft = torch.softmax((torch.log_softmax(self.alpha, dim=-1) + gumbel) / self.tau, dim=-1)
-        hard = F.one_hot(soft.argmax(dim=-1), soft.shape[-1]).to(soft.dtype)
-        return hard - soft.detach() + soft
+        rows = []
+        for alpha, uniform in zip(self.rows(self.alpha), self.rows(u)):
+            gumbel = -torch.log(-torch.log(uniform))
+            soft = torch.softmax((torch.log_softmax(alpha, dim=-1) + gumbel) / self.tau, dim=-1)
+            hard = F.one_hot(soft.argmax(dim=-1), soft.shape[-1]).to(soft.dtype)
+            rows.append(hard - soft.detach() + soft)
+        return self.net.rows(rows)
 
     def step(self, train: Batch, val: Batch) -> float:
-        loss = self.train_weights(train, self.sample().detach(), one_hot=True)
+        loss = self.train_weights(train, [row.detach() for row in self.sample()], one_hot=True)
         self.net.train()
         x, y = val
         arch_loss = F.cross_entropy(self.net(x, self.sample(), one_hot=True), y)

@@ -26,7 +26,7 @@ from .base import Strategy
 
 def _score(trial) -> float:
     """A failed trial is worse than any architecture that trained."""
-    return trial.val_acc if trial.ok else float("-inf")
+    return trial.score if trial.ok else float("-inf")
 
 
 @dataclass
@@ -37,6 +37,7 @@ class LocalSearch(Strategy):
     first_improvement: bool = True
 
     name = "local"
+    requires = ("neighbours",)
 
     def setup(self, space, rng):
         super().setup(space, rng)

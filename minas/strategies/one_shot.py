@@ -1,11 +1,13 @@
 """What every one-shot strategy shares: a supernet, its data, and one supernet epoch per `ask()`.
 
 One-shot strategies fit the one search loop (see `minas.search`): each `ask()` trains the supernet
-for one epoch, emits an `epoch_finished` event carrying the architecture weights (softmaxed per
-edge) and proposes the cell derived from them; the search's estimator then scores that cell (a
-table lookup shows how good each epoch's cell truly is). After `epochs` epochs `ask()` raises
-StopIteration and the search ends. A subclass defines how one batch pair updates the network and
-the architecture (`step`) and what the architecture weights are now (`weights`).
+for one epoch, emits an `epoch_finished` event carrying the architecture weights (one distribution per
+decision of the space: for a cell, per edge over its ops) and proposes the architecture derived from
+them; the search's estimator then scores it (a table lookup shows how good each epoch's cell truly
+is). After `epochs` epochs `ask()` raises StopIteration and the search ends. A subclass defines how
+one batch pair updates the network and the architecture (`step`) and what the architecture weights
+are now (`weights`). Any space with a supernet will do (`space.supernet(...)`: the cell space's and
+the chain's); the weights are rows, one per decision (`minas.spaces.supernet`).
 
 Resume replays the epochs (the strategy is deterministic given its seed), so a resumed run is
 identical to an uninterrupted one; it costs the supernet training again.
@@ -20,18 +22,15 @@ import torch.nn.functional as F
 
 from ..device import resolve_device
 from ..interrupt import checkpoint
-from ..spaces.cell import Cell
-from ..spaces.supernet import Supernet
+from ..spaces.supernet import Rows
 from .base import Strategy
 
 Batch = tuple[torch.Tensor, torch.Tensor]
 
 
-def require_cells(space, who: str) -> None:
-    """Fail up front, naming the problem, unless `space` is a cell space a supernet can be built for."""
-    if not (hasattr(space, "ops") and hasattr(space, "edges")):
-        raise TypeError(f"{who} needs a cell space (one op per edge, with `ops` and `edges`) "
-                        f"to build a supernet; {type(space).__name__} is not one")
+def defaults(obj: Any) -> dict[str, Any]:
+    """The default of each field of the dataclass `obj`."""
+    return {f.name: f.default for f in fields(obj)}
 
 
 @dataclass
@@ -51,16 +50,19 @@ class OneShotStrategy(Strategy):
     grad_clip: float = 5.0
     device: str = "auto"
 
+    requires = ("decisions", "supernet")
+
     def setup(self, space, rng):
         super().setup(space, rng)
-        require_cells(space, type(self).__name__)
         self._device = resolve_device(self.device)
         data = self.load_data()
         self.train_data = (data.x_train.to(self._device), data.y_train.to(self._device))
         self.val_data = (data.x_val.to(self._device), data.y_val.to(self._device))
         self.generator = torch.Generator().manual_seed(rng.randrange(2**31))
-        self.net = self.seeded(lambda: Supernet(space, data.input_shape, data.num_classes, self.channels,
-                                                self.cells).to(self._device))
+        options = space.select_options({"channels": self.channels, "cells": self.cells}, defaults(self),
+                                       type(self).__name__)
+        self.net = self.seeded(lambda: space.supernet(input_shape=data.input_shape, num_classes=data.num_classes,
+                                                      **options).to(self._device))
         steps = self.epochs * -(-len(data.y_train) // self.batch_size)
         self.w_optimizer = torch.optim.SGD(self.net.parameters(), self.lr, momentum=self.momentum,
                                            weight_decay=self.weight_decay)
@@ -91,15 +93,19 @@ class OneShotStrategy(Strategy):
         """Update on one training and one validation batch; returns the training loss."""
         raise NotImplementedError
 
-    def weights(self) -> torch.Tensor:
-        """The architecture weights[edge, op] now, each row a distribution over ops."""
+    def weights(self) -> Rows:
+        """The architecture weights now: one row per decision, each a distribution over its options."""
         raise NotImplementedError
 
     def end_epoch(self) -> None:
         """Anything a method does once per epoch, after the batches (ENAS trains its controller)."""
 
-    def derive(self) -> Cell:
+    def derive(self) -> Any:
         return self.net.derive(self.weights())
+
+    def sizes(self) -> list[int]:
+        """The length of each weight row: each decision's number of options."""
+        return [len(d.options) for d in self.net.decisions]
 
     # --- the shared loop --------------------------------------------------------------------
     def batches(self, tensors: Batch) -> Iterator[Batch]:
@@ -107,7 +113,7 @@ class OneShotStrategy(Strategy):
         for idx in torch.randperm(len(y), generator=self.generator).to(x.device).split(self.batch_size):
             yield x[idx], y[idx]
 
-    def train_weights(self, batch: Batch, weights: torch.Tensor, one_hot: bool = False) -> float:
+    def train_weights(self, batch: Batch, weights: Rows, one_hot: bool = False) -> float:
         """One SGD step of the network weights on `batch` through the architecture `weights`."""
         self.net.train()
         x, y = batch
@@ -119,7 +125,7 @@ class OneShotStrategy(Strategy):
         self.w_schedule.step()
         return loss.item()
 
-    def ask(self) -> Cell:
+    def ask(self) -> Any:
         if self.epoch >= self.epochs:
             raise StopIteration
         val = self.batches(self.val_data)
@@ -140,9 +146,10 @@ class OneShotStrategy(Strategy):
         return derived
 
     def alphas(self) -> dict[str, dict[str, float]]:
-        """The architecture weights as {"j->i": {op: probability}}, for events and panels."""
-        rows = self.weights().detach().cpu().tolist()
-        return {f"{j}->{i}": dict(zip(self.space.ops, row)) for (i, j), row in zip(self.space.edges, rows)}
+        """The architecture weights as {decision: {option: weight}} (for a cell, {"j->i": {op: weight}}), for
+        events and panels."""
+        return {d.name: dict(zip(map(str, d.options), row.detach().cpu().tolist()))
+                for d, row in zip(self.net.decisions, self.weights())}
 
     def state(self) -> dict[str, Any]:
         return {"epoch": self.epoch, "epochs": self.epochs, "alphas": self.alphas(), "derived": str(self.derive())}
@@ -157,7 +164,7 @@ class OneShotStrategy(Strategy):
 
 @dataclass
 class Differentiable(OneShotStrategy):
-    """One-shot search over continuous architecture parameters alpha[edge, op], trained by Adam
+    """One-shot search over continuous architecture parameters alpha (one row per decision), trained by Adam
     with DARTS' settings (betas (0.5, 0.999), weight decay 1e-3). DARTS' learning rate, 3e-4, is
     meant for ~20,000 steps (50 epochs of 25,000 CIFAR images in batches of 64); 20 epochs of
     MNIST-1D are 1,000 steps, so the rate is scaled up to move alpha as far."""
@@ -166,13 +173,16 @@ class Differentiable(OneShotStrategy):
     arch_weight_decay: float = 1e-3
 
     def setup_architecture(self) -> None:
-        self.alpha = (1e-3 * torch.randn(len(self.space.edges), len(self.space.ops), generator=self.generator)
-                      ).to(self._device).requires_grad_()
+        self.alpha = (1e-3 * torch.randn(sum(self.sizes()), generator=self.generator)).to(self._device).requires_grad_()
         self.a_optimizer = torch.optim.Adam([self.alpha], self.arch_lr, betas=(0.5, 0.999),
                                             weight_decay=self.arch_weight_decay)
 
-    def weights(self) -> torch.Tensor:
-        return torch.softmax(self.alpha, dim=-1)
+    def rows(self, flat: torch.Tensor) -> list[torch.Tensor]:
+        """`flat` cut into one row per decision: alpha holds the rows end to end (for a cell, alpha[edge, op])."""
+        return list(flat.split(self.sizes()))
+
+    def weights(self) -> Rows:
+        return self.net.rows([torch.softmax(a, dim=-1) for a in self.rows(self.alpha)])
 
     def update_alpha(self, gradient: torch.Tensor) -> None:
         self.a_optimizer.zero_grad(set_to_none=True)

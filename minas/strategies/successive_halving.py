@@ -46,7 +46,7 @@ class Bracket:
         self.told.append(trial)
         if self.todo:
             return
-        ranked = sorted((t for t in self.told if t.ok), key=lambda t: t.val_acc, reverse=True)
+        ranked = sorted((t for t in self.told if t.ok), key=lambda t: t.score, reverse=True)
         self.rung, self.told = self.rung + 1, []
         self.todo = [t.arch for t in ranked[: self.sizes[self.rung]]] if not self.done else []
         if not self.todo:                       # the top rung is in, or nothing survived
