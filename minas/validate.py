@@ -140,10 +140,13 @@ def common_error(trials: list) -> str:
 
 
 def check_first_trials(trials: list, n: int, run_dir: Any = None) -> None:
-    """SearchError when the first `n` trials of a run (`trials`, just `n` long now) all failed: a
-    problem no candidate escapes (the data, the device, the memory) is reported once, with the
-    trials' common error, instead of spending the whole budget on it. `n = 0` never stops."""
-    if n and len(trials) == n and not any(t.ok for t in trials):
+    """SearchError when the first `n` trials of a run (`trials`, just `n` long now) all failed with
+    the same kind of error: a problem no candidate escapes (the data, the device, the memory) is
+    reported once, with that error, instead of spending the whole budget on it. Failures of several
+    kinds belong to the candidates (a space where some networks cannot be built): the search goes
+    on. `n = 0` never stops."""
+    kinds = {(t.error or "").split(":", 1)[0] for t in trials if not t.ok}
+    if n and len(trials) == n and not any(t.ok for t in trials) and len(kinds) == 1:
         where = f" (recorded in {run_dir})" if run_dir is not None else ""
         raise SearchError(f"the first {n} trials all failed{where}, {common_error(trials)}. "
                           "Fix that before searching further.")
