@@ -32,12 +32,13 @@ import random
 import threading
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .errors import SearchError, shorten, warn
+from .errors import SearchError, shorten
 from .estimators.base import Estimator, derive_seed
+from .events import Event, Listeners
 from .interrupt import TrialInterrupted, checkpoint, stoppable
 from .objectives import Objective
 from .plain import plain_result, plain_setting, settings_of
@@ -51,15 +52,6 @@ from .validate import check_budgets, check_first_trials
 log = logging.getLogger("minas")
 
 
-@dataclass(frozen=True)
-class Event:
-    """Something that happened in a search; `data` carries the details (e.g. epoch, replayed)."""
-    kind: str
-    search: "Search"
-    trial: Trial | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-
-
 @dataclass
 class SearchResult:
     """The outcome: the best trial, every trial as a DataFrame, and where the run folder is."""
@@ -69,7 +61,7 @@ class SearchResult:
     status: str
 
 
-class Search:
+class Search(Listeners):
     """A steppable, stoppable, resumable search. `run()` blocks; `start()` runs it in a thread."""
 
     fail_fast = 10              # a run whose first this-many trials all fail stops with their error; 0: never
@@ -117,31 +109,6 @@ class Search:
                 "strategy": settings_of(self.strategy, "strategy"),
                 "estimator": settings_of(self.estimator, "estimator"), "seed": self.seed,
                 "budget": _as_json(self.budget), "objective": plain_setting(objective, "the objective")}
-
-    # --- events ---------------------------------------------------------------------------
-    def subscribe(self, listener: Callable[[Event], None]) -> Callable[[Event], None]:
-        """Call `listener(event)` for every event, in the thread that runs the search."""
-        self._listeners.append(listener)
-        return listener
-
-    def unsubscribe(self, listener: Callable[[Event], None]) -> None:
-        self._listeners.remove(listener)
-
-    def _emit(self, kind: str, trial: Trial | None = None, **data: Any) -> None:
-        event = Event(kind, self, trial, data)
-        for listener in list(self._listeners):
-            try:
-                listener(event)
-            except Exception as e:                  # a broken view must not break the search
-                log.exception("listener %r failed on %s", listener, kind)
-                self._warn_once(listener, f"a listener of this search ({listener!r}) failed on {kind} and will "
-                                          f"fail silently from now on: {type(e).__name__}: {shorten(e, total=500)}")
-
-    def _warn_once(self, key: Any, message: str) -> None:
-        """Tell the user, even without logging set up, once per `key`."""
-        if key not in self._warned:
-            self._warned.add(key)
-            warn(message)
 
     # --- progress -------------------------------------------------------------------------
     @property

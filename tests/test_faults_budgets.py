@@ -85,6 +85,15 @@ def test_a_search_whose_first_trials_all_fail_stops_with_their_common_error(spac
     assert search.status == "failed" and len((tmp_path / "trials.jsonl").read_text().splitlines()) == 10
 
 
+def test_failures_of_several_kinds_belong_to_the_candidates_and_the_search_goes_on(space):
+    def fragile(arch):
+        raise (KeyError if _ops(arch) % 2 else RuntimeError)(f"cannot build {arch}")
+
+    with pytest.warns(MinasWarning):
+        result = minas.Search(space, RandomSearch(), Constant(fragile), trials=14, seed=0).run()
+    assert result.status == "finished" and (result.trials.status == "failed").sum() == 14
+
+
 # --- 5. results are plain JSON numbers -------------------------------------------------------------------
 
 def _numpy_result(arch):
