@@ -9,11 +9,10 @@ whose learning curves cannot catch the best.
 
 Every step emits events (`search_started`, `trial_started`, `epoch_finished`, `trial_finished`,
 `trial_interrupted`, `search_paused`, `search_resumed`, `search_finished` / `search_stopped` /
-`search_failed`) that
-panels, progress bars, logs and tests subscribe to. With a `run_dir`, each finished trial is on
-disk before the next starts, and a search started again on the same folder replays the recorded
-trials into a fresh strategy (no evaluation repeated) and then continues exactly as an
-uninterrupted run would. While it runs, the search holds the folder's lock (`minas.runlock`): a
+`search_failed`; see `minas.events`) that panels, progress bars, logs and tests subscribe to. With
+a `run_dir`, each finished trial is on disk before the next starts, and a search started again on
+the same folder replays the recorded trials into a fresh strategy (no evaluation repeated) and then
+continues exactly as an uninterrupted run would. While it runs, the search holds the folder's lock (`minas.runlock`): a
 second search on the same folder is refused, naming the holder.
 
 Interrupts: `stop()` interrupts the trial in flight between two training batches
@@ -179,7 +178,8 @@ class Search(Listeners):
             trial = Trial.from_record(record, arch)
             if trial.ok and self.objective is not None:
                 trial.objective = self.objective(trial.result)
-            self._learn(trial, replayed=True)
+            self._learn(trial)
+            self._emit("trial_finished", trial, replayed=True)
 
     def _ask(self) -> tuple[Any, Any]:
         """The strategy's next architecture and the budget to evaluate it at."""
@@ -188,12 +188,11 @@ class Search(Listeners):
             return proposal.arch, proposal.budget
         return proposal, self.budget
 
-    def _learn(self, trial: Trial, replayed: bool = False) -> None:
-        """Tell the strategy and the estimator a recorded trial, then the listeners."""
+    def _learn(self, trial: Trial) -> None:
+        """Tell the strategy and the estimator a recorded trial."""
         self.trials.append(trial)
         self.strategy.tell(trial)
         self.estimator.tell(trial)
-        self._emit("trial_finished", trial, replayed=replayed)
 
     def _guarded(self, doing: str, work: Callable[[], Any]) -> Any:
         """`work()`; when it is interrupted or raises, this object's strategy is left half-way
@@ -275,6 +274,7 @@ class Search(Listeners):
         self._record(trial)
         self._run_trials.append(trial)
         self._guarded(f"telling the strategy trial {trial.index}", lambda: self._learn(trial))
+        self._emit("trial_finished", trial, replayed=False)
         check_first_trials(self._run_trials, self.fail_fast, self.run_dir)
         return trial
 
@@ -318,13 +318,14 @@ class Search(Listeners):
             self._emit("search_failed", error=shorten(f"{type(e).__name__}: {e}" if str(e) else type(e).__name__))
             raise
         finally:
-            self._loops -= 1
-            if self._loops == 0:
+            with self._lock:                        # a step in another thread (a panel's Step) ends first
+                stopped = self._stop.is_set()
+                self._stop.clear()                  # a stop is for this run only
+                self._halt.clear()
+                self._loops -= 1
                 self._release()
         ended = self.exhausted or self.strategy_done
-        self.status = "stopped" if self._stop.is_set() and not ended else "finished"
-        self._stop.clear()
-        self._halt.clear()
+        self.status = "stopped" if stopped and not ended else "finished"
         self._emit(f"search_{self.status}")
         return self.result()
 

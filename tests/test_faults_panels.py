@@ -29,6 +29,20 @@ def test_stop_ends_a_multi_second_training_trial_within_a_second(panel, bumps, o
     assert "interrupted by Stop" in panel.log.value and "0 / 3 trials" in panel.status_line.value
 
 
+def test_stop_during_a_step_of_a_paused_search_ends_within_a_second(panel, bumps, one_thread):
+    second_epoch = threading.Event()
+    panel.subscribe(lambda e: e.kind == "epoch_finished" and e.data["epoch"] == 2 and second_epoch.set())
+    panel.start(paused=True, estimator="training", dataset=bumps, trials=3, epochs=200, channels=4, batch_size=8,
+                device="cpu")
+    assert panel.wait(30) and panel.status == "paused"
+    panel.step()
+    assert second_epoch.wait(60)
+    asked = time.monotonic()
+    panel.stop()
+    assert panel.search.wait(5) and time.monotonic() - asked < 1.0
+    assert panel.wait(10) and panel.status == "stopped" and panel.search.trials == []
+
+
 def test_a_training_knob_that_cannot_work_is_refused_by_the_panel_before_any_trial(panel, bumps):
     panel.start(estimator="training", dataset=bumps, trials=3, channels=0, device="cpu")
     assert panel.status == "failed" and panel.search is None
