@@ -8,7 +8,6 @@ import math
 import numbers
 import os
 import random
-from collections import Counter
 from typing import Any
 
 import torch
@@ -129,24 +128,19 @@ def check_network_memory(space: Any, t: Any, shape: tuple[int, ...], options: di
 
 # --- failing searches -------------------------------------------------------------------------
 
-def common_error(trials: list) -> str:
-    """What the failed `trials` have in common: their most frequent error, and how many had it."""
-    errors = Counter(t.error for t in trials)
-    error, count = errors.most_common(1)[0]
-    if count == 1 and len(trials) > 1:
-        kinds = Counter((t.error or "").split(":", 1)[0] for t in trials).most_common(1)[0]
-        return f"{kinds[1]} of them raised {kinds[0]}, e.g. {shorten(error, total=600)}"
-    return f"{count} of them with {shorten(error, total=600)}"
+def _cause(trial: Any) -> str:
+    """A failed trial's error without its architecture: what it shares with other trials' errors."""
+    return (trial.error or "").replace(str(trial.arch), "<arch>")
 
 
 def check_first_trials(trials: list, n: int, run_dir: Any = None) -> None:
     """SearchError when the first `n` trials of a run (`trials`, just `n` long now) all failed with
-    the same kind of error: a problem no candidate escapes (the data, the device, the memory) is
-    reported once, with that error, instead of spending the whole budget on it. Failures of several
-    kinds belong to the candidates (a space where some networks cannot be built): the search goes
-    on. `n = 0` never stops."""
-    kinds = {(t.error or "").split(":", 1)[0] for t in trials if not t.ok}
-    if n and len(trials) == n and not any(t.ok for t in trials) and len(kinds) == 1:
+    the same error (their architectures aside): a problem no candidate escapes (the data, the
+    device) is reported once, instead of spending the whole budget on it. Errors that differ belong
+    to the candidates (some networks cannot be built, or are over a cap): the search goes on.
+    `n = 0` never stops."""
+    causes = {_cause(t) for t in trials}
+    if n and len(trials) == n and not any(t.ok for t in trials) and len(causes) == 1:
         where = f" (recorded in {run_dir})" if run_dir is not None else ""
-        raise SearchError(f"the first {n} trials all failed{where}, {common_error(trials)}. "
+        raise SearchError(f"the first {n} trials all failed{where}, each with {shorten(causes.pop(), total=600)}. "
                           "Fix that before searching further.")
