@@ -43,8 +43,11 @@ class SearchPanel(Panel):
 
     title = "minas search"
 
-    def __init__(self, redraw_hz: float = 4.0, log_lines: int = 200, table_rows: int = 500, **choices: Any):
-        """`choices` set the controls (estimator, dataset, strategy, trials, epochs, seed)."""
+    def __init__(self, redraw_hz: float = 4.0, log_lines: int = 200, table_rows: int = 500,
+                 spaces: dict[str, Any] | None = None, **choices: Any):
+        """`choices` set the controls (space, estimator, dataset, strategy, trials, epochs, seed); `space` may be
+        a name or a space (e.g. `minas.spaces.define(build)`), which joins the space menu, as do `spaces`
+        ({label: space})."""
         self.interval = 1.0 / redraw_hz
         self.search: minas.Search | None = None
         self.status, self.error = "ready", None
@@ -56,7 +59,7 @@ class SearchPanel(Panel):
         self._log: deque[tuple[str, str, str]] = deque(maxlen=log_lines)
         self._phase, self._t0, self._t1 = "", 0.0, 0.0
         self._device = self._setup = self._warning = ""
-        self.controls = SearchControls(**choices)
+        self.controls = SearchControls(spaces, **choices)
         self.trial_table = TrialTable(lambda: self.search, self._warn, table_rows)
         L = W.Layout
         self.status_line = W.HTML(layout=L(min_height="44px", margin="4px 0"))
@@ -103,7 +106,8 @@ class SearchPanel(Panel):
         self._t0 = self._t1 = time.monotonic()
         name = getattr(args["dataset"], "name", args["dataset"])
         name = f"NAS-Bench-201 {name}" if args["estimator"] == "tabular" else name
-        self._device, self._setup = "", f"{name} · {args['strategy']} · seed {args['seed']}"
+        where = f"{self.controls.space.value} · {name}"
+        self._device, self._setup = "", f"{where} · {args['strategy']} · seed {args['seed']}"
         self._note(f"new search: {self._setup}")
         self._set_status("preparing", phase="loading data and building the search")
         try:
