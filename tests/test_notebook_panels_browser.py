@@ -74,6 +74,9 @@ CASES = [
     Case("12_capstone.ipynb", "minas-comparison", "img.minas-comparison-plot",
          (("select", ".minas-dataset select", "NAS-Bench-201 cifar100"), ("click", "button.minas-run")),
          (".minas-comparison-plot", ".minas-summary"), done=FINISHED),
+    Case("13_designing_spaces.ipynb", "minas-explorer", ".minas-drawing svg",
+         (("select", ".minas-decision-k1-1 select", "7"),),                 # the first block's kernel
+         (".minas-arch-string", ".minas-drawing", ".minas-measures"), docs="architecture_explorer_chain.png"),
 ]
 
 

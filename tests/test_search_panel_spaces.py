@@ -75,7 +75,8 @@ def test_a_space_handed_in_joins_the_menu_and_is_searched_and_drawn(panel_with, 
     for view in (panel.latest, panel.best):
         assert "<svg" in view.value and "Conv2d 1→" in view.value
     panel.show_trial(1)
-    assert "<svg" in panel.trial_table.drawing.value and str(panel.search.trials[1].arch) in panel.trial_table.details.value
+    details = panel.trial_table.details.value
+    assert "<svg" in panel.trial_table.drawing.value and str(panel.search.trials[1].arch) in details
     assert "drawing failed" not in panel.status_line.value
 
 
