@@ -75,6 +75,11 @@ def benchmark_accuracy(benchmarks: Sequence[Any], space: SearchSpace, arch: Any)
     return f"no benchmark table knows this space (the tables know {known})"
 
 
+def flops_text(flops: float) -> str:
+    """FLOPs as people read them: 40,960 or 12.35 M."""
+    return f"{flops / 1e6:,.2f} M" if flops >= 1e6 else f"{int(flops):,}"
+
+
 def network_text(network: dict[str, Any]) -> str:
     """The network settings in words: input shape, classes, and the space's own options."""
     shape = "×".join(map(str, network["input_shape"]))
@@ -243,7 +248,7 @@ class ArchitectureExplorer(Panel):
                 self._cache[key] = measure(space, arch, network, self.latency_runs)
             numbers = self._cache[key]
             accuracy = benchmark_accuracy(self.benchmarks, space, arch)
-            rows = [("parameters", f"{numbers['params']:,}"), ("FLOPs", f"{numbers['flops'] / 1e6:,.2f} M"),
+            rows = [("parameters", f"{numbers['params']:,}"), ("FLOPs", flops_text(numbers["flops"])),
                     ("CPU latency", f"{numbers['latency'] * 1e3:.2f} ms (median of {self.latency_runs}, batch 1)"),
                     *([("benchmark", accuracy)] if accuracy is not None else []), ("network", network_text(network))]
             table = "".join(f"<tr><td>{name}</td><td>{html.escape(value)}</td></tr>" for name, value in rows)

@@ -1,5 +1,8 @@
 """`SearchPanel`: choose a search, start it, pause it, step it, watch it, stop it — in one ipywidgets panel.
 
+The space menu offers the cell, the chain and any space handed in from Python (`SearchPanel(space=space)` or
+`spaces={"label": space}`); the other menus offer only what applies to the chosen space (`SearchControls`).
+
 The search runs in a background thread (`Search.start()`), so the notebook stays free for clicks. The panel
 listens to the search's events and never prints. Light views (the status line, the progress bar) change on
 every event; heavy ones (plot, drawings, leaderboard, trial table, log) are redrawn by a second thread at most
