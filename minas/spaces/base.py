@@ -137,7 +137,7 @@ class SearchSpace(ABC):
                 if p.kind is p.KEYWORD_ONLY and p.name not in ("input_shape", "num_classes")}
 
     def check_input(self, input_shape: Sequence[int], num_classes: int, options: dict[str, Any] | None = None,
-                    tries: int = 5) -> None:
+                    tries: int = 20) -> None:
         """Build up to `tries` sampled architectures for `input_shape` and pass a batch of two through each (on
         torch's meta device where it can: no memory, no time); raise ArchError, before any trial, when none of
         them can take the input, or when they do not give `num_classes` logits per input. A space whose networks

@@ -5,7 +5,7 @@ parameter counts match the benchmark's. The same code builds 1-D networks: only 
 batch-norm and pooling classes change with the number of spatial axes. A cell is given as its ops,
 one per edge in NAS-Bench-201's order (see `edge_list`).
 
-This file is plain PyTorch on purpose (it imports nothing from minas): `minas export` copies it
+This file is plain PyTorch on purpose, needing nothing else: `minas export` copies it
 into the standalone file of a found network.
 """
 from __future__ import annotations

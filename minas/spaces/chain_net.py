@@ -9,8 +9,7 @@ the width and the resolution) adds its input to its output. A stage's first bloc
 same chain fits 8x8 digits, 40-sample signals and 32x32 images.
 
 A chain is given as its stages: `[(width, [(kernel, expansion), ...], squeeze_excite), ...]`. This file is plain
-PyTorch on purpose (it imports nothing from minas): `minas export` copies it into the standalone file of a found
-network.
+PyTorch on purpose, needing nothing else: `minas export` copies it into the standalone file of a found network.
 """
 from __future__ import annotations
 

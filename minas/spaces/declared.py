@@ -92,14 +92,19 @@ class DeclaredSpace(DecisionSpace):
     def walk(self, pick: Pick) -> None:
         """Run `build` on the meta device (the CPU if it fails there), each decision answered once by `pick`.
         A build that fails after some decisions ends the walk there: that architecture's network fails too."""
-        made: dict[str, Any] = {}
+        made: list[tuple[str, Any]] = []                  # (name, value) in the order the build asked
 
         def once(decision: Decision) -> Any:
-            if decision.name not in made:
-                made[decision.name] = pick(decision)
-            return made[decision.name]
+            if asked[0] < len(made) and made[asked[0]][0] == decision.name:
+                value = made[asked[0]][1]                     # a retry on the CPU: the same answers again
+            else:
+                value = pick(decision)
+                made.append((decision.name, value))
+            asked[0] += 1
+            return value
 
         for device in ("meta", "cpu"):
+            asked = [0]
             try:
                 self._run_build(once, self.walk_shape, device)
                 return
