@@ -1,5 +1,8 @@
 """`SearchPanel`: choose a search, start it, pause it, step it, watch it, stop it — in one ipywidgets panel.
 
+The space menu offers the cell, the chain and any space handed in from Python (`SearchPanel(space=space)` or
+`spaces={"label": space}`); the other menus offer only what applies to the chosen space (`SearchControls`).
+
 The search runs in a background thread (`Search.start()`), so the notebook stays free for clicks. The panel
 listens to the search's events and never prints. Light views (the status line, the progress bar) change on
 every event; heavy ones (plot, drawings, leaderboard, trial table, log) are redrawn by a second thread at most
@@ -44,8 +47,11 @@ class SearchPanel(Panel):
 
     title = "minas search"
 
-    def __init__(self, redraw_hz: float = 4.0, log_lines: int = 200, table_rows: int = 500, **choices: Any):
-        """`choices` set the controls (estimator, dataset, strategy, trials, epochs, seed)."""
+    def __init__(self, redraw_hz: float = 4.0, log_lines: int = 200, table_rows: int = 500,
+                 spaces: dict[str, Any] | None = None, **choices: Any):
+        """`choices` set the controls (space, estimator, dataset, strategy, trials, epochs, seed); `space` may be
+        a name or a space (e.g. `minas.spaces.define(build)`), which joins the space menu, as do `spaces`
+        ({label: space})."""
         self.interval = 1.0 / redraw_hz
         self.search: minas.Search | None = None
         self.status, self.error = "ready", None
@@ -57,7 +63,7 @@ class SearchPanel(Panel):
         self._log: deque[tuple[str, str, str]] = deque(maxlen=log_lines)
         self._phase, self._t0, self._t1 = "", 0.0, 0.0
         self._device = self._setup = self._warning = ""
-        self.controls = SearchControls(**choices)
+        self.controls = SearchControls(spaces, **choices)
         self.trial_table = TrialTable(lambda: self.search, self._warn, table_rows)
         L = W.Layout
         self.status_line = W.HTML(layout=L(min_height="44px", margin="4px 0"))
@@ -104,7 +110,8 @@ class SearchPanel(Panel):
         self._t0 = self._t1 = time.monotonic()
         name = getattr(args["dataset"], "name", args["dataset"])
         name = f"NAS-Bench-201 {name}" if args["estimator"] == "tabular" else name
-        self._device, self._setup = "", f"{name} · {args['strategy']} · seed {args['seed']}"
+        where = f"{self.controls.space.value} · {name}"
+        self._device, self._setup = "", f"{where} · {args['strategy']} · seed {args['seed']}"
         self._note(f"new search: {self._setup}")
         self._set_status("preparing", phase="loading data and building the search")
         try:

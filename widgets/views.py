@@ -47,6 +47,8 @@ table.minas-stats th { text-align: right; }
 table.minas-stats th:first-child { text-align: left; }
 .minas-measures table.minas-table td { white-space: normal; }
 .minas-selected-details code { word-break: break-all; }
+.minas-panel .minas-stale { opacity: 0.4; }
+.minas-graph svg g.edge text { paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
 """
 
 
