@@ -45,9 +45,9 @@ def _plain_labels(graph: ArchGraph) -> ArchGraph:
     """`graph` with every label marked as plain text: graphviz reads a label like `<b>` or `<x<y>`
     as an HTML-like label, and fails on it or draws markup."""
     from graphviz import nohtml
-    return ArchGraph([(i, nohtml(label), kind) for i, label, kind in graph.nodes],
-                     [(src, dst, nohtml(label)) for src, dst, label in graph.edges], nohtml(graph.title),
-                     {nohtml(label) for label in graph.dashed})
+    return dataclasses.replace(graph, nodes=[(i, nohtml(label), kind) for i, label, kind in graph.nodes],
+                               edges=[(src, dst, nohtml(label)) for src, dst, label in graph.edges],
+                               title=nohtml(graph.title), dashed={nohtml(label) for label in graph.dashed})
 
 
 def arch_svg(space: Any, arch: Any, title: str = "") -> str:
