@@ -16,10 +16,41 @@ ESTIMATOR_HELP = {"tabular": "look the result up in a table: NAS-Bench-201, or m
 TABLES = [*NB201_DATASETS, "mnist1d"]
 
 
-def dataset_choices(estimator: str) -> list[str]:
-    """The datasets an estimator can use: a table's for a lookup, trainable ones otherwise."""
+def dataset_choices(estimator: str, space: Any = "cell") -> list[str]:
+    """The datasets an estimator can use: for a lookup, the tables that know `space` (a name or a space);
+    trainable ones otherwise."""
     from . import data
-    return list(TABLES) if estimator == "tabular" else data.names()
+    if estimator != "tabular":
+        return data.names()
+    return [name for name in TABLES if _table_knows(name, space)]
+
+
+def _table_knows(table: str, space: Any) -> bool:
+    """Whether the table of dataset `table` holds every architecture of `space` (a name: the space it makes)."""
+    from .benchmarks import MNIST1DBench, NASBench201
+    if not isinstance(space, str):
+        return (MNIST1DBench if table == "mnist1d" else NASBench201).space.covers(space)
+    return space == "cell"                      # make_space: "cell" looked up in a table is that table's space
+
+
+def estimator_choices(space: Any = "cell") -> list[str]:
+    """The estimators (`minas.estimators.ESTIMATORS`) that can score the architectures of `space` (a name or a
+    space): those whose `requires` it offers, and a table lookup only where some table knows the space. What
+    the panels offer, so that a chain or a declared space is never offered a table or a supernet it lacks."""
+    from .estimators import ESTIMATORS
+    from .spaces.base import missing
+    built = make_space(space)
+    return [name for name in ESTIMATORS.names() if not missing(ESTIMATORS.get(name).requires, built)
+            and (name != "tabular" or dataset_choices("tabular", space))]
+
+
+def strategy_choices(space: Any = "cell") -> list[str]:
+    """The strategies (`minas.strategies.STRATEGIES`) whose `requires` the space offers: no DARTS, GDAS, DrNAS
+    or ENAS for a space without a supernet (a declared one)."""
+    from .spaces.base import missing
+    from .strategies import STRATEGIES
+    built = make_space(space)
+    return [name for name in STRATEGIES.names() if not missing(getattr(STRATEGIES.get(name), "requires", ()), built)]
 
 
 def make_space(space: Any, estimator: str = "training", dataset: str | None = None):

@@ -3,22 +3,58 @@
 `minas search` offers the same choices as the notebook panel. Each run writes its folder under
 `runs/` (named after its settings, so the same command resumes an interrupted run), an HTML report,
 and prints where they are. With a training estimator the best architecture is then trained fully and
-its weights saved in the folder, which `minas export` turns into a standalone PyTorch file."""
+its weights saved in the folder, which `minas export` turns into a standalone PyTorch file.
+
+Settings are checked before the first trial; minas' own errors (a bad setting, a refused run folder,
+unreadable data) are one line on stderr and exit code 2, and Ctrl-C is exit code 130 with the advice
+to run the same command again to resume."""
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shlex
 import sys
 from pathlib import Path
 
+from .errors import MinasError, SettingsError, shorten
 from .estimators.base import derive_seed
+from .spaces import ArchError
 
 FAST = os.environ.get("MINAS_FAST") == "1"          # tiny budgets, for tests and CI
 DEMO = dict(estimator="training", dataset="mnist1d", strategy="evolution", seed=0, minutes=None,
             trials=4 if FAST else 24, epochs=1 if FAST else 4, fraction=0.25 if FAST else 0.5,
             final_epochs=1 if FAST else 20)
 TRAINING_KNOBS = ("epochs", "fraction", "resolution", "channels", "cells", "batch_size", "device")
+DATA_OPTIONS = ("root", "download")
+
+
+def whole(low: int):
+    """An argparse type: a whole number >= `low`."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, not {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be {low} or more, not {value}")
+        return value
+    return parse
+
+
+def number(low: float, high: float | None = None, low_open: bool = True):
+    """An argparse type: a finite number above `low` (or from it, with `low_open=False`), up to `high`."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
+        above = value > low if low_open else value >= low
+        if not (math.isfinite(value) and above and (high is None or value <= high)):
+            span = f"{'above' if low_open else 'at least'} {low:g}" + (f" and at most {high:g}" if high is not None else "")
+            raise argparse.ArgumentTypeError(f"must be a finite number {span}, not {text}")
+        return value
+    return parse
 
 
 def parser() -> argparse.ArgumentParser:
@@ -35,21 +71,26 @@ def parser() -> argparse.ArgumentParser:
                    help="; ".join(f"{k}: {v}" for k, v in ESTIMATOR_HELP.items()) + " (default: %(default)s)")
     s.add_argument("--dataset", help=f"tabular: {', '.join(TABLES)}; the others: see `minas list`")
     s.add_argument("--strategy", choices=list_strategies(), default="evolution", help="(default: %(default)s)")
-    s.add_argument("--trials", type=int, help="number of candidates (default 100 unless --minutes is given)")
-    s.add_argument("--minutes", type=float, help="wall-clock budget of the search")
+    s.add_argument("--trials", type=whole(1), help="number of candidates (default 100 unless --minutes is given)")
+    s.add_argument("--minutes", type=number(0), help="wall-clock budget of the search")
     s.add_argument("--seed", type=int, default=0, help="seeds the whole search (default: %(default)s)")
     t = s.add_argument_group("training (estimator=training)")
-    t.add_argument("--epochs", type=int, help="epochs per candidate (low fidelity)")
-    t.add_argument("--fraction", type=float, help="fraction of the training data per candidate")
-    t.add_argument("--resolution", type=int, help="input size per axis per candidate")
-    t.add_argument("--channels", type=int, help="width C of the network")
-    t.add_argument("--cells", type=int, help="cells N per stage")
-    t.add_argument("--batch-size", type=int)
+    t.add_argument("--epochs", type=whole(1), help="epochs per candidate (low fidelity)")
+    t.add_argument("--fraction", type=number(0, 1), help="fraction of the training data per candidate, in (0, 1]")
+    t.add_argument("--resolution", type=whole(1), help="input size per axis per candidate")
+    t.add_argument("--channels", type=whole(1), help="width C of the network")
+    t.add_argument("--cells", type=whole(1), help="cells N per stage")
+    t.add_argument("--batch-size", type=whole(1))
     t.add_argument("--device", help="auto (cuda, mps, cpu), cpu, cuda, cuda:1, ...")
-    t.add_argument("--final-epochs", type=int, default=30,
+    t.add_argument("--final-epochs", type=whole(0), default=30,
                    help="epochs of the best architecture's final training, whose weights `minas export` ships; "
                         "0: none (default: %(default)s)")
-    s.add_argument("--latency-target", type=float, metavar="SECONDS",
+    d = s.add_argument_group("data (the estimators that train or score on a dataset)")
+    d.add_argument("--root", help="folder of the dataset's files: your images for imagefolder (one subfolder "
+                                  "per class), or where torchvision datasets are (default: the data cache)")
+    d.add_argument("--download", action="store_true", default=None,
+                   help="download a torchvision dataset (mnist, fashion_mnist, cifar10) that is not there yet")
+    s.add_argument("--latency-target", type=number(0), metavar="SECONDS",
                    help="maximise MnasNet's reward, accuracy x (latency / target) ^ -0.07, instead of accuracy")
     s.add_argument("--out", default="runs", help="folder for run folders and reports (default: %(default)s)")
     e = sub.add_parser("export", help="write a run's best network as a standalone PyTorch file (and its weights)")
@@ -64,12 +105,16 @@ def parser() -> argparse.ArgumentParser:
 def run_folder(out: str, choices: dict) -> Path:
     """Same settings, same folder: a repeated command resumes. Budgets are not part of the name."""
     identity = {k: v for k, v in sorted(choices.items())
-                if k not in ("trials", "minutes", "final_epochs") and not (k == "space" and v == "cell")}
+                if k not in ("trials", "minutes", "final_epochs", "download") and not (k == "space" and v == "cell")
+                and not (k == "root" and v is None)}
+    if identity.get("root") is not None:
+        identity["root"] = str(Path(identity["root"]).expanduser().resolve())
     return Path(out) / f"{choices['strategy']}-{choices['dataset']}-seed{choices['seed']}-{derive_seed(identity):08x}"
 
 
 def command_line(choices: dict) -> str:
-    flags = [f"--{k.replace('_', '-')} {shlex.quote(str(v))}" for k, v in choices.items() if v is not None]
+    flags = [f"--{k.replace('_', '-')}" + ("" if v is True else f" {shlex.quote(str(v))}")
+             for k, v in choices.items() if v is not None and v is not False]
     return "minas search " + " ".join(flags)
 
 
@@ -86,7 +131,8 @@ def search(choices: dict, out: str = "runs") -> int:
     knobs = {k: choices[k] for k in TRAINING_KNOBS if choices.get(k) is not None}
     target = choices.pop("latency_target", None)
     folder = run_folder(out, dict(choices, **({"latency_target": target} if target is not None else {})))
-    s = build_search(**{k: v for k, v in choices.items() if k not in TRAINING_KNOBS}, run_dir=folder,
+    options = {k: v for k, v in choices.items() if k not in TRAINING_KNOBS + DATA_OPTIONS}
+    s = build_search(**dict(options, dataset=load_data(choices)), run_dir=folder,
                      objective=MnasNetReward(target) if target is not None else None, **knobs)
     budget = f"{s.max_trials} trials" if s.max_trials else f"{choices['minutes']:g} minutes"
     goal = f"\n       objective: {s.objective.describe()}" if s.objective is not None else ""
@@ -111,6 +157,19 @@ def search(choices: dict, out: str = "runs") -> int:
     return 0
 
 
+def load_data(choices: dict):
+    """The dataset of a search that trains or scores on data, loaded with --root and --download; a
+    table lookup's dataset name as it is (they do not apply to it)."""
+    root, download = choices.get("root"), choices.get("download")
+    if choices["estimator"] == "tabular":
+        if root is not None or download:
+            raise SettingsError("--root and --download apply to the estimators that use a dataset, not to a "
+                                "table lookup")
+        return choices["dataset"]
+    from . import data
+    return data.load(choices["dataset"], root=root, download=bool(download))
+
+
 def export(args: argparse.Namespace) -> int:
     """`minas export RUN_DIR`: the best network as a standalone file, its weights beside it."""
     from .export import export as write
@@ -132,9 +191,25 @@ def list_choices() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command; minas' own errors become one line and exit code 2, Ctrl-C exit code 130.
+    MINAS_DEBUG=1 shows their tracebacks too."""
     import logging
     logging.basicConfig(format="minas: %(message)s", level=logging.WARNING)
     args = parser().parse_args(argv)
+    try:
+        return run_command(args)
+    except KeyboardInterrupt:
+        print("\nminas: interrupted; run the same command to resume (finished trials are kept in the run folder)",
+              file=sys.stderr)
+        return 130
+    except (MinasError, ArchError, ValueError, TypeError, OSError) as e:
+        if os.environ.get("MINAS_DEBUG") == "1":
+            raise
+        print(f"minas: error: {shorten(e)}", file=sys.stderr)
+        return 2
+
+
+def run_command(args: argparse.Namespace) -> int:
     if args.command == "list":
         return list_choices()
     if args.command == "demo":

@@ -17,16 +17,14 @@ from typing import Any, Callable, NamedTuple
 import numpy as np
 import torch
 
+from minas.data_checks import as_numbers, check_classes, check_finite, check_labels
+from minas.errors import DataError
 from minas.registry import Registry
 
 __all__ = ["Dataset", "DataError", "load", "from_tensors", "names", "cache_dir"]
 
 _TEST_SEED = 0  # fixed: datasets without an official test split always get the same one
 _REPO = Path(__file__).resolve().parent.parent
-
-
-class DataError(ValueError):
-    """A dataset cannot be loaded or its tensors are inconsistent; the message says how to fix it."""
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -53,7 +51,8 @@ class Dataset:
 
     def _check_split(self, split: str, x: torch.Tensor, y: torch.Tensor) -> None:
         """Raise DataError naming the first problem of one split's inputs `x` and labels `y`."""
-        where = f"dataset {self.name!r}: {dict(train='training', val='validation', test='test')[split]}"
+        split = dict(train="training", val="validation", test="test")[split]
+        where = f"dataset {self.name!r}: {split}"
         if not (isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor)):
             raise DataError(f"{where} inputs and labels must be torch tensors")
         if x.dim() not in (3, 4):
@@ -69,6 +68,7 @@ class Dataset:
             raise DataError(f"{where} split has {len(x)} inputs but {len(y)} labels")
         if len(x) == 0:
             raise DataError(f"{where} split is empty")
+        check_finite(self.name, x, split)
         if tuple(x.shape[1:]) != tuple(self.x_train.shape[1:]):
             raise DataError(f"{where} samples have shape {tuple(x.shape[1:])} "
                             f"but training samples have {tuple(self.x_train.shape[1:])}")
@@ -136,6 +136,7 @@ def load(name: str, *, seed: int = 0, val_fraction: float = 0.2, root: str | Pat
             raise DataError(f"image_size applies to images; {name!r} holds signals of shape {tuple(x_train.shape[1:])}")
         x_train, x_test = _resize(x_train, image_size), _resize(x_test, image_size)
     x_train, x_test = _normalise(x_train, x_test)
+    check_classes(name, raw.y_train)
     return _with_validation(name, x_train, raw.y_train, x_test, raw.y_test,
                             num_classes=len(raw.classes), seed=seed, val_fraction=val_fraction, classes=raw.classes)
 
@@ -148,14 +149,19 @@ def from_tensors(name: str, x_train: Any, y_train: Any, x_test: Any, y_test: Any
     Floating inputs become float32 and integer labels int64; nothing is normalised.
     `num_classes` defaults to len(classes), else to the largest label + 1.
     """
-    xs = [torch.as_tensor(x) for x in (x_train, x_test)]
+    xs = [as_numbers(x, f"{split} inputs", name) for x, split in ((x_train, "training"), (x_test, "test"))]
     xs = [x.float() if x.is_floating_point() else x for x in xs]
-    ys = [torch.as_tensor(y) for y in (y_train, y_test)]
+    for x, split in zip(xs, ("training", "test")):
+        check_finite(name, x, split)                 # named by the user's index, before validation is carved
+    ys = [as_numbers(y, f"{split} labels", name) for y, split in ((y_train, "training"), (y_test, "test"))]
     ys = [y if y.is_floating_point() or y.dtype == torch.bool else y.long() for y in ys]
-    if num_classes is None:
+    inferred = num_classes is None
+    if inferred:
         num_classes = len(classes) or max((int(y.max()) for y in ys if y.numel()), default=-1) + 1
-    return _with_validation(name, xs[0], ys[0], xs[1], ys[1], num_classes=num_classes, seed=seed,
-                            val_fraction=val_fraction, classes=tuple(classes))
+    dataset = _with_validation(name, xs[0], ys[0], xs[1], ys[1], num_classes=num_classes, seed=seed,
+                               val_fraction=val_fraction, classes=tuple(classes))
+    check_labels(name, *ys, num_classes, inferred=inferred and not classes)
+    return dataset
 
 
 # ---------------------------------------------------------------- shared helpers
@@ -254,7 +260,8 @@ def _torchvision(class_name: str) -> Callable[..., _Raw]:
                 splits.append(getattr(datasets, class_name)(str(folder), train=train, download=download))
             except RuntimeError as err:  # torchvision's "Dataset not found or corrupted"
                 advice = ("the download failed" if download else
-                          "pass download=True to fetch them (needs internet) or root= the folder that holds them")
+                          "pass download=True (command line: --download) to fetch them, which needs internet, "
+                          "or root= (--root) the folder that holds them")
                 raise DataError(f"{class_name} files not found or corrupted in {folder}: {advice} ({err})") from err
         x_train, x_test = (_images(split.data) for split in splits)
         y_train, y_test = (torch.as_tensor(split.targets, dtype=torch.int64) for split in splits)
@@ -271,7 +278,7 @@ _register("cifar10")(_torchvision("CIFAR10"))
 def _imagefolder(root: Path | None, image_size: int | None, **_: Any) -> _Raw:
     """Your own images, one subfolder per class; root/train + root/test are used as splits when present."""
     if root is None:
-        raise DataError("imagefolder needs root=: a folder with one subfolder of images per class")
+        raise DataError("imagefolder needs root= (command line: --root): a folder with one subfolder of images per class")
     size = image_size or 32
     if (root / "train").is_dir() and (root / "test").is_dir():
         x_train, y_train, classes = _read_images(root / "train", size)
@@ -293,8 +300,14 @@ def _read_images(folder: Path, size: int) -> tuple[torch.Tensor, torch.Tensor, t
         found = ImageFolder(str(folder))
     except (FileNotFoundError, NotADirectoryError) as err:
         raise DataError(f"no images found in {folder}: expected one subfolder of images per class ({err})") from err
-    pixels = []
+    pixels, unreadable = [], []
     for path, _label in found.samples:
-        with Image.open(path) as image:
-            pixels.append(np.asarray(image.convert("RGB").resize((size, size), Image.Resampling.BILINEAR)))
+        try:
+            with Image.open(path) as image:
+                pixels.append(np.asarray(image.convert("RGB").resize((size, size), Image.Resampling.BILINEAR)))
+        except (OSError, ValueError, SyntaxError) as err:     # PIL's errors for truncated or corrupt files
+            unreadable.append(f"{path} ({err})")
+    if unreadable:
+        listed = "; ".join(unreadable[:5]) + (f"; and {len(unreadable) - 5} more" if len(unreadable) > 5 else "")
+        raise DataError(f"{len(unreadable)} image(s) in {folder} cannot be read: {listed}. Remove or replace them")
     return _images(np.stack(pixels)), torch.tensor(found.targets, dtype=torch.int64), tuple(found.classes)

@@ -39,7 +39,9 @@ class Trial:
 
     @property
     def cost(self) -> float:
-        return self.result.cost if self.ok else 0.0
+        """What this trial charges to a `max_cost` budget: the estimator's cost, or, for a failed
+        trial or one its estimator called free, the seconds it took (so every budget ends)."""
+        return self.result.cost if self.ok and self.result.cost > 0 else self.wall
 
     def __str__(self) -> str:
         outcome = f"val_acc {self.val_acc:.2f} %" if self.ok else f"failed: {self.error}"
@@ -52,8 +54,8 @@ class Trial:
         extra = result.pop("extra", {})
         score = {} if self.objective is None else {"score": self.objective}
         return {"index": self.index, "arch": str(self.arch), "budget": self.budget,
-                "status": "ok" if self.ok else "failed", **result, **score, "wall": self.wall, "error": self.error,
-                **extra}
+                "status": "ok" if self.ok else "failed", **result, **score, "cost": self.cost, "wall": self.wall,
+                "error": self.error, **extra}
 
     @classmethod
     def from_record(cls, record: dict[str, Any], arch: Any) -> "Trial":

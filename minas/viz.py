@@ -5,27 +5,37 @@ thread and saved as PNG). A figure ending a notebook cell shows as an image, wit
 `%matplotlib inline` (`new_figure`); every strategy keeps its colour (`minas.palette`)."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 import io
 import math
+import re
 import warnings
 from typing import Any, Iterable
 
 from .palette import strategy_style
 from .spaces.base import ArchGraph
 
+EDGE = re.compile(r"^\d+->\d+$")                                     # a cell's decisions: its edges
 FILL = {"input": "#c1ffc1", "node": "#add8e6", "output": "#eee8aa"}   # darkseagreen2, lightblue, palegoldenrod
 _warned = False
 
 
 def graph_svg(graph: ArchGraph) -> str:
-    """`graph` as an inline SVG string (no XML prolog), drawn by graphviz when `dot` is installed."""
+    """`graph` as an inline SVG string (no XML prolog), drawn by graphviz when `dot` is installed (laid out
+    by `minas.layout`: long chains wrapped, dense cells spaced)."""
     global _warned
     import graphviz
+
+    from .layout import digraph
     try:
-        svg = graph.to_digraph().pipe(format="svg", encoding="utf-8")
+        svg = digraph(_plain_labels(graph)).pipe(format="svg", encoding="utf-8")
         return svg[svg.index("<svg"):]
+    except graphviz.CalledProcessError as e:          # dot refused a label: draw it plainly, say why
+        warnings.warn(f"Graphviz could not draw {graph.title or 'a cell'!r} ({str(e)[-200:]}); "
+                      "drawn with minas' plain layout instead")
+        return fallback_svg(graph)
     except graphviz.ExecutableNotFound:
         if not _warned:
             warnings.warn("Graphviz's `dot` program is not installed, so cells are drawn with minas' plain "
@@ -34,10 +44,19 @@ def graph_svg(graph: ArchGraph) -> str:
         return fallback_svg(graph)
 
 
+def _plain_labels(graph: ArchGraph) -> ArchGraph:
+    """`graph` with every label marked as plain text: graphviz reads a label like `<b>` or `<x<y>`
+    as an HTML-like label, and fails on it or draws markup."""
+    from graphviz import nohtml
+    return dataclasses.replace(graph, nodes=[(i, nohtml(label), kind) for i, label, kind in graph.nodes],
+                               edges=[(src, dst, nohtml(label)) for src, dst, label in graph.edges],
+                               title=nohtml(graph.title), dashed={nohtml(label) for label in graph.dashed})
+
+
 def arch_svg(space: Any, arch: Any, title: str = "") -> str:
-    """The drawing of `arch` from `space`, titled."""
+    """The drawing of `arch` from `space`, titled (`title`, else the graph's own), in the graph's direction."""
     graph = space.describe_graph(arch)
-    return graph_svg(ArchGraph(graph.nodes, graph.edges, title or graph.title, graph.dashed))
+    return graph_svg(dataclasses.replace(graph, title=title or graph.title))
 
 
 def fallback_svg(graph: ArchGraph) -> str:
@@ -72,9 +91,10 @@ def _figure_class() -> type:
     return NotebookFigure
 
 
-def new_figure(figsize: tuple[float, float], dpi: int = 100):
-    """An empty figure (constrained layout) that a notebook cell shows as an image when it ends in it."""
-    return _figure_class()(figsize=figsize, dpi=dpi, layout="constrained")
+def new_figure(figsize: tuple[float, float], dpi: int = 100, layout: str | None = "constrained"):
+    """An empty figure (constrained layout unless told otherwise) that a notebook cell shows as an image when it
+    ends in it."""
+    return _figure_class()(figsize=figsize, dpi=dpi, layout=layout)
 
 
 def blank(ax: Any, message: str) -> None:
@@ -270,36 +290,49 @@ def comparison_figure(runs: Any, figsize=(11.0, 4.0), zoom: bool = True):
 
 
 def alphas_figure(history: Any, epochs: Any = None, figsize=None):
-    """One small heatmap per edge of a one-shot strategy's architecture weights over the epochs: ops as rows,
-    epochs as columns, one colour scale (0 to 1: the weights are softmaxed per edge) for every edge.
-    `history` holds one `{edge: {op: weight}}` per epoch; `epochs` numbers them (default 1, 2, ...)."""
+    """One small heatmap per decision of a one-shot strategy's architecture weights over the epochs: the
+    decision's options as rows, epochs as columns, one colour scale (0 to 1: the weights are softmaxed per
+    decision) for all. `history` holds one `{decision: {option: weight}}` per epoch (a cell's decisions are
+    its edges, "j->i", titled "edge j->i"; a chain's have two or three options each); `epochs` numbers them
+    (default 1, 2, ...)."""
     import numpy as np
     from matplotlib.ticker import MaxNLocator
-    edges = list(history[0]) if history else []
-    ops = list(history[0][edges[0]]) if edges else []
+    names = list(history[0]) if history else []
+    options = {name: list(history[0][name]) for name in names}
+    edges = all(EDGE.match(name) for name in names)
     epochs = list(epochs) if epochs is not None else list(range(1, len(history) + 1))
-    cols = min(3, max(1, len(edges)))
-    rows = max(1, -(-len(edges) // cols))
-    fig = new_figure(figsize or (3.3 * cols + 1.2, 0.32 * len(ops) * rows + 1.0 * rows + 0.6))
-    axes = np.atleast_1d(fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False)).ravel()
+    cols = min(3 if len(names) <= 9 else 6, max(1, len(names)))
+    rows = max(1, -(-len(names) // cols))
+    heights = [max((len(options[n]) for n in names[r * cols:(r + 1) * cols]), default=1) for r in range(rows)]
+    size = figsize or ((3.3 if cols <= 3 else 2.2) * cols + 1.2, 0.3 * sum(heights) + 0.9 * rows + 0.6)
+    few = len(names) <= 9              # many small axes: a fixed layout, three times faster than a constrained one
+    fig = new_figure(size, layout="constrained" if few else None)
+    axes = fig.subplots(rows, cols, sharex=True, squeeze=False, gridspec_kw={"height_ratios": heights}).ravel()
+    if not few:
+        fig.subplots_adjust(left=0.05, right=0.9, bottom=0.6 / size[1], top=1 - 0.7 / size[1], wspace=0.45,
+                            hspace=0.9)
     image = None
-    for ax, edge in zip(axes, edges):
-        grid = np.array([[alphas[edge].get(op, np.nan) for alphas in history] for op in ops])
+    for ax, name in zip(axes, names):
+        grid = np.array([[alphas[name].get(option, np.nan) for alphas in history] for option in options[name]])
         image = ax.imshow(grid, aspect="auto", vmin=0.0, vmax=1.0, cmap="viridis", interpolation="nearest",
-                          extent=(epochs[0] - 0.5, epochs[-1] + 0.5, len(ops) - 0.5, -0.5))
-        ax.set_title(f"edge {edge}", fontsize=9)
-        ax.set_yticks(range(len(ops)), ops, fontsize=8)
+                          extent=(epochs[0] - 0.5, epochs[-1] + 0.5, len(options[name]) - 0.5, -0.5))
+        ax.set_title(f"edge {name}" if edges else name, fontsize=9)
+        ax.set_yticks(range(len(options[name])), options[name], fontsize=8)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
         ax.tick_params(axis="x", labelsize=8)
-    for ax in axes[len(edges):]:
+    for ax in axes[len(names):]:
         ax.set_visible(False)
-    for ax in axes[(rows - 1) * cols:]:
+    for ax in axes[max(0, len(names) - cols):len(names)]:         # the lowest of each column
+        ax.xaxis.set_tick_params(labelbottom=True)
         ax.set_xlabel("epoch", fontsize=8)
+    what = "edge" if edges else "decision"
     if image is not None:
-        fig.colorbar(image, ax=list(axes[:len(edges)]), label="weight (softmax per edge)", shrink=0.9)
+        where = ({"ax": list(axes[:len(names)]), "shrink": 0.9} if few
+                 else {"cax": fig.add_axes((0.92, 0.2, 0.01, 0.6))})
+        fig.colorbar(image, label=f"weight (softmax per {what})", **where)
     else:
         axes[0].text(0.5, 0.5, "no supernet epoch yet", ha="center", va="center", transform=axes[0].transAxes,
                      color="#888")
         axes[0].set_axis_off()
-    fig.suptitle("Architecture weights per edge over the epochs", fontsize=11)
+    fig.suptitle(f"Architecture weights per {what} over the epochs", fontsize=11)
     return fig

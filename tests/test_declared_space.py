@@ -3,6 +3,7 @@ the issue's 20-line space, conditional decisions, the printed form, and every ba
 import inspect
 import itertools
 import random
+from dataclasses import dataclass
 
 import pytest
 import torch
@@ -34,6 +35,7 @@ def space():
     return define(build)
 
 
+@dataclass
 class Checksum(Estimator):
     """A free stand-in for training: a deterministic score from the printed architecture."""
     name = "checksum"

@@ -161,6 +161,44 @@ def _halvings(lo, hi, eta):
     return s
 
 
+def _mlp(inputs=None, widths=(32, 64, 128), relu_only=False, dropout=True, classes=None):
+    """The MLP build of notebook 13, with one mistake."""
+    import torch.nn as nn
+
+    def build(hp, input_shape, num_classes):
+        width = hp.choice("width", list(widths))
+        activation = hp.choice("activation", ["relu", "tanh"])
+        p = hp.choice("dropout", [0.0, 0.5]) if dropout else 0.0
+        act = nn.ReLU() if relu_only or activation == "relu" else nn.Tanh()
+        return nn.Sequential(nn.Flatten(), nn.Linear(inputs or math.prod(input_shape), width), act, nn.Dropout(p),
+                             nn.Linear(width, classes or num_classes))
+    return build
+
+
+def _stack(every_kernel=False, shared=False, offset=0, fewer=0, channels=None):
+    """The conv-stack build of notebook 13, with one mistake."""
+    import torch.nn as nn
+
+    def build(hp, input_shape, num_classes):
+        depth = hp.choice("depth", [1, 2, 3, 4])
+        if every_kernel:                                  # all four kernels decided, whatever the depth
+            kernels = [hp.choice(f"kernel{i}", [3, 5, 7]) for i in range(4)][:depth]
+        elif shared:                                      # one kernel for every layer
+            kernels = [hp.choice("kernel", [3, 5, 7])] * depth
+        else:
+            kernels = [hp.choice(f"kernel{i + offset}", [3, 5, 7]) for i in range(depth - fewer)]
+        layers, c = [], channels or input_shape[0]
+        for k in kernels:
+            layers += [nn.Conv1d(c, 8, k, padding=k // 2), nn.ReLU()]
+            c = 8
+        return nn.Sequential(*layers, nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(8, num_classes))
+    return build
+
+
+def _blocks(k, e):
+    return len(k) * len(e)
+
+
 WRONG = {
     "resnet_cell": [lambda: "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|",
                     lambda: "|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|",
@@ -256,6 +294,14 @@ WRONG = {
     "prefilter": [lambda cells, scores, k, ev: max(((c, ev(c)) for c in cells), key=lambda p: p[1]),
                   lambda cells, scores, k, ev: max(((cells[i], ev(cells[i])) for i in sorted(range(len(cells)), key=lambda i: scores[i])[:k]), key=lambda p: p[1]),
                   lambda cells, scores, k, ev: (lambda i: (cells[i], ev(cells[i])))(max(range(len(cells)), key=lambda i: scores[i]))],
+    "mlp": [_mlp(inputs=40), _mlp(widths=(32, 64)), _mlp(relu_only=True), _mlp(dropout=False), _mlp(classes=10)],
+    "chain_size": [lambda w, d, k, e, se: math.prod(len(x) * len(d) * _blocks(k, e) ** max(d) * (1 + se) for x in w),
+                   lambda w, d, k, e, se: math.prod(len(x) * sum(_blocks(k, e) ** n for n in d) for x in w),
+                   lambda w, d, k, e, se: math.prod(len(x) * sum(_blocks(k, e) * n for n in d) * (1 + se) for x in w),
+                   lambda w, d, k, e, se: sum(len(x) * sum(_blocks(k, e) ** n for n in d) * (1 + se) for x in w),
+                   lambda w, d, k, e, se: math.prod(len(x) * sum(_blocks(k, e) ** n for n in d) for x in w) * (1 + se),
+                   lambda w, d, k, e, se: math.prod(len(x) * math.prod(_blocks(k, e) ** n for n in d) * (1 + se) for x in w)],
+    "conv_stack": [_stack(every_kernel=True), _stack(shared=True), _stack(offset=1), _stack(fewer=1), _stack(channels=1)],
     "make_strategy": [lambda: __import__("minas").strategies.RandomSearch(), _Always, _template_strategy,
                       lambda: object(), lambda: __import__("minas").strategies.LocalSearch(),
                       lambda: __import__("minas").strategies.RegularizedEvolution(), _renamed, _calls_super, _wrapper,

@@ -3,6 +3,7 @@ cell, the chain and a declared space; and the run folders that cannot be exporte
 import json
 import subprocess
 import sys
+from dataclasses import dataclass
 
 import pytest
 import torch
@@ -83,6 +84,7 @@ def test_the_cli_trains_the_best_and_exports_it(tmp_path):
     assert (tmp_path / "best.py").exists() and (tmp_path / "best.pt").exists() and "wrote best.py" in done.stdout
 
 
+@dataclass
 class Failing(Estimator):
     name = "failing"
 

@@ -43,11 +43,13 @@ PICK_A_TRIAL = (("click", ".minas-trial-table option:nth-child(2)"),)      # dra
 DRAWN_TRIAL = (".minas-selected", ".minas-selected-details")
 # a BackgroundRun panel: the label says it first, the Run button comes back after the last redraw
 FINISHED = (".minas-progress-label:has-text('finished in')", "button.minas-run:enabled")
+# the explorer: the drawing and the numbers are greyed (minas-stale) from a change until they show the new network
+MEASURED = (".minas-drawing:not(.minas-stale)", ".minas-measures:not(.minas-stale)")
 CASES = [
     Case("01_what_is_nas.ipynb", "minas-search-panel", ".minas-trial-table option", PICK_A_TRIAL, DRAWN_TRIAL),
     Case("02_search_spaces.ipynb", "minas-explorer", ".minas-drawing svg",
          (("select", ".minas-edge select", "avg_pool_3x3"),),
-         (".minas-arch-string", ".minas-drawing", ".minas-measures"), docs="architecture_explorer.png"),
+         (".minas-arch-string", ".minas-drawing", ".minas-measures"), done=MEASURED, docs="architecture_explorer.png"),
     Case("03_evaluating.ipynb", "minas-estimator-lab", ".minas-scatters img",
          (("fill", ".minas-archs input", "150"), ("click", "button.minas-run")),
          (".minas-stats", ".minas-scatters"), done=FINISHED, docs="estimator_lab.png"),
@@ -74,6 +76,10 @@ CASES = [
     Case("12_capstone.ipynb", "minas-comparison", "img.minas-comparison-plot",
          (("select", ".minas-dataset select", "NAS-Bench-201 cifar100"), ("click", "button.minas-run")),
          (".minas-comparison-plot", ".minas-summary"), done=FINISHED),
+    Case("13_designing_spaces.ipynb", "minas-explorer", ".minas-drawing svg",
+         (("select", ".minas-decision-k1-1 select", "7"),),                 # the first block's kernel
+         (".minas-arch-string", ".minas-drawing", ".minas-measures"), done=MEASURED,
+         docs="architecture_explorer_chain.png"),
     Case("14_real_data_lab.ipynb", "minas-search-panel", ".minas-trial-table option", PICK_A_TRIAL, DRAWN_TRIAL),
 ]
 

@@ -1,6 +1,7 @@
 """One-shot strategies (DARTS, GDAS, DrNAS, ENAS) and the weight-sharing estimator, on a tiny
 synthetic task: the supernet, the second-order DARTS gradient, events, determinism and resume."""
 import random
+from dataclasses import dataclass
 
 import pytest
 import torch
@@ -26,6 +27,7 @@ def signals(one_thread):
     return data.from_tensors("bumps", x[:200], y[:200], x[200:], y[200:])
 
 
+@dataclass
 class ConvCount(Estimator):
     """A free stand-in for a benchmark: more convolutions score higher."""
     name = "conv_count"

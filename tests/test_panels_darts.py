@@ -1,9 +1,14 @@
 """The DARTS monitor, fed with synthetic supernet epochs (the event contract of the one-shot strategies), and the
 heatmap figure it draws."""
 import pytest
+import torch
 
+import minas
+from minas.data import from_tensors
+from minas.estimators import ZeroCost
 from minas.search import Event
-from minas.spaces import Cell, CellSpace
+from minas.spaces import Cell, CellSpace, ChainSpace
+from minas.strategies import STRATEGIES
 from minas.viz import alphas_figure
 from widgets import DartsMonitor
 
@@ -92,3 +97,62 @@ def test_alphas_figure_one_heatmap_per_edge_on_one_scale():
     assert grid[SPACE.ops.index("skip_connect"), 0] == 0.6
     assert [t.get_text() for t in heatmaps[0].get_yticklabels()] == list(SPACE.ops)
     assert len(fig.axes) == 7                                   # six heatmaps and one shared colour bar
+
+
+# --- any space: the chain's decisions -----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def tiny_images():
+    """128 random 8×8 images of 3 classes: a supernet epoch in a fraction of a second."""
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.randn(160, 1, 8, 8, generator=g), torch.randint(0, 3, (160,), generator=g)
+    return from_tensors("tiny", x[:128], y[:128], x[128:], y[128:])
+
+
+def test_a_gdas_search_on_the_chain_is_watched_per_decision(tiny_images, one_thread, tmp_path):
+    space = ChainSpace()
+    strategy = STRATEGIES.create("gdas", dataset=tiny_images, epochs=2, batch_size=32)
+    search = minas.Search(space, strategy, ZeroCost(dataset=tiny_images), trials=5, seed=0)
+    monitor = DartsMonitor(search, redraw_hz=0.2)                          # one heatmap while it runs
+    search.run()
+    monitor.refresh()
+    assert len(monitor.history) == 2 and monitor.epoch.max == 2
+    alphas = monitor.history[-1]["alphas"]
+    assert list(alphas) == [d.name for d in space.decisions]                # one row per decision ...
+    assert {len(row) for row in alphas.values()} == {2, 3} and list(alphas["k1.2"]) == ["3", "5", "7"]
+    derived = monitor.history[-1]["derived"]
+    assert derived == str(search.trials[-1].arch)
+    assert "epoch 2/2: derived architecture" in monitor.drawing.value and "<svg" in monitor.drawing.value
+    assert "skip_connect" not in monitor.status.value + monitor.caption.value and not monitor.skip_warning
+    assert f"weights over {len(space.decisions)} decisions" in monitor.status.value
+    assert "strongest option of each of 27 decisions" in monitor.caption.value
+    assert monitor.warning.value == "" and bytes(monitor.heatmap.value).startswith(b"\x89PNG")
+    monitor.epoch.value = 1
+    assert "epoch 1/2: derived architecture" in monitor.drawing.value
+    page = monitor.save_snapshot(tmp_path / "chain.html").read_text()
+    assert "data:image/png;base64," in page and "<svg" in page
+
+
+def test_alphas_figure_rows_are_each_decisions_options():
+    rows = {"w1": {"8": 0.2, "12": 0.3, "16": 0.5}, "se1": {"False": 0.9, "True": 0.1},
+            "k1.1": {"3": 0.1, "5": 0.1, "7": 0.8}, "d1": {"1": 0.4, "2": 0.3, "3": 0.3}}
+    fig = alphas_figure([rows, rows, rows])
+    heatmaps = [ax for ax in fig.axes if ax.images]
+    assert [ax.get_title() for ax in heatmaps] == ["w1", "se1", "k1.1", "d1"]        # the decisions' names
+    assert [ax.images[0].get_array().shape for ax in heatmaps] == [(3, 3), (2, 3), (3, 3), (3, 3)]
+    assert [t.get_text() for t in heatmaps[1].get_yticklabels()] == ["False", "True"]
+    assert [t.get_text() for t in heatmaps[0].get_yticklabels()] == ["8", "12", "16"]
+    assert heatmaps[2].images[0].get_array()[2, 0] == 0.8
+    assert "per decision" in fig.get_suptitle() and "weight (softmax per decision)" in fig.axes[-1].get_ylabel()
+
+
+def test_a_monitor_without_a_space_says_why_it_cannot_draw_a_chain():
+    monitor = DartsMonitor()
+    rows = {d.name: {str(o): 1 / len(d.options) for o in d.options} for d in ChainSpace().decisions}
+    derived = str(ChainSpace().make(lambda d: d.options[0]))
+    monitor(Event("epoch_finished", None, None, {"epoch": 1, "epochs": 3, "alphas": rows, "derived": derived,
+                                                  "train_loss": 1.0}))
+    assert "no search space to read it with" in monitor.drawing.value and derived in monitor.caption.value
+    monitor.refresh()
+    assert monitor.warning.value == "" and bytes(monitor.heatmap.value).startswith(b"\x89PNG")
+    assert not monitor.skip_warning

@@ -7,8 +7,8 @@ import pytest
 
 import minas
 from minas.analysis import pareto_front
-from minas.estimators import Tabular
-from minas.spaces import CellSpace
+from minas.estimators import Tabular, Training
+from minas.spaces import CellSpace, ChainSpace, define
 from minas.strategies import RandomSearch
 from widgets import ParetoView
 
@@ -71,7 +71,7 @@ def test_live_view_lists_the_front_and_a_pick_draws_the_cell(bench):
 
 
 def test_from_a_dataframe_and_snapshot(search, tmp_path):
-    view = ParetoView(search.result().trials)
+    view = ParetoView(search.result().trials, space=CellSpace())
     assert view.front.options and view.front.options[0][0].endswith(f"trial {view.front.options[0][1]}")
     view.front.value = view.front.options[-1][1]
     view.refresh()
@@ -87,3 +87,52 @@ def test_follows_every_search_a_panel_starts(panel):
         view.refresh()
         assert view.trials().equals(panel.result().trials)                     # the newest search, not both
         assert {label for _, label in view.front.options} == brute_force_front(panel.result().trials, "params")
+
+
+# --- any space: the chain and declared spaces ----------------------------------------------------------------
+
+def tiny_cnn(hp, input_shape, num_classes):
+    import torch.nn as nn
+    width = hp.choice("width", [2, 4, 8])
+    layers = [nn.Conv2d(input_shape[0], width, 3, padding=1), nn.ReLU()]
+    for i in range(hp.choice("depth", [1, 2])):
+        k = hp.choice(f"k{i}", [1, 3])
+        layers += [nn.Conv2d(width, width, k, padding=k // 2), nn.ReLU()]
+    return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(width, num_classes))
+
+
+def quick_training():
+    """One epoch on a tenth of the 8×8 digits, latency timed on 3 passes: a trial in a fraction of a second."""
+    return Training(dataset="digits", epochs=1, fraction=0.1, batch_size=64, latency_runs=3)
+
+
+def test_live_view_of_a_chain_search_draws_its_chains(one_thread):
+    space = ChainSpace(widths=((4, 8), (8, 16)), depths=(1, 2), stem=4)
+    search = minas.Search(space, RandomSearch(), quick_training(), trials=8, seed=0)
+    view = ParetoView(search, x="latency")
+    search.run()
+    view.refresh()
+    frame = search.result().trials
+    labels = [label for _, label in view.front.options]
+    assert labels == list(pareto_front(frame, "latency").index) and " ms · " in view.front.options[0][0]
+    view.front.value = labels[-1]
+    arch = search.trials[labels[-1]].arch
+    assert "<svg" in view.drawing.value and f"k{space.stages(arch)[0][1][0][0]} e" in view.drawing.value
+    assert str(arch) in view.details.value and "minas-warning" not in view.details.value
+    view.x.value = "flops"
+    view.refresh()
+    assert [label for _, label in view.front.options] == list(pareto_front(frame, "flops").index)
+
+
+def test_a_trials_table_of_a_declared_space_is_drawn_with_its_space(one_thread):
+    space = define(tiny_cnn, input_shape=(1, 8, 8))
+    frame = minas.Search(space, RandomSearch(), quick_training(), trials=6, seed=1).run().trials
+    assert frame["arch"].str.startswith("width=").all()
+    bare = ParetoView(frame)                                           # no space: listed, not drawn, no error
+    bare.front.value = bare.front.options[0][1]
+    assert frame.at[bare.front.options[0][1], "arch"] in bare.details.value
+    assert "give ParetoView the search space" in bare.drawing.value and "<svg" not in bare.drawing.value
+    view = ParetoView(frame, space=space)
+    view.front.value = view.front.options[0][1]
+    assert "<svg" in view.drawing.value and "Conv2d" in view.drawing.value
+    assert "minas-warning" not in view.details.value + view.note.value

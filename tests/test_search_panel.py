@@ -134,16 +134,25 @@ def test_code_runs_what_it_says_whatever_the_menus_were_set_to(panel):
     """The quickstart's snag: a student tried the training estimator in the menus, then the next cell's
     panel.start(trials=..., seed=...) ran 100 trainings with those menus instead of the cell's search."""
     c = panel.controls
+    c.space.value = "chain"
     c.estimator.value, c.strategy.value, c.trials.value, c.seed.value = "training", "random", 100, 7
     panel.start(trials=12, seed=0)
     assert panel.wait(60) and panel.status == "finished"
     assert len(panel.search.trials) == 12 and panel.search.seed == 0
     assert "NAS-Bench-201 cifar10 · evolution · seed 0" in panel.status_line.value     # the panel's own defaults
-    assert (c.estimator.value, c.dataset.value, c.strategy.value, c.trials.value) == ("tabular", "cifar10", "evolution", 12)
+    assert (c.space.value, c.estimator.value, c.dataset.value, c.strategy.value, c.trials.value) == \
+        ("cell", "tabular", "cifar10", "evolution", 12)
 
     c.strategy.value, c.trials.value = "random", 5                  # the Start button runs the menus as they stand
     c.start_button.click()
     assert panel.wait(60) and len(panel.search.trials) == 5 and "· random ·" in panel.status_line.value
+
+
+def test_code_that_names_another_space_gets_that_spaces_defaults(panel):
+    panel.controls.strategy.value = "random"                          # clicked, then the cell names a space
+    args = panel.controls.apply({"space": "chain"})
+    assert args["estimator"] != "tabular" and args["strategy"] == "evolution"   # no table knows the chain
+    assert args["dataset"] == "mnist1d"
 
 
 def test_code_gets_the_choices_the_panel_was_created_with(monkeypatch):

@@ -1,9 +1,11 @@
-"""`DartsMonitor`: watch a one-shot strategy (DARTS and its kin) learn — its architecture weights per edge and op
-over the epochs as heatmaps, the cell derived from them redrawn each epoch (a slider and a Play button scrub
-back through the epochs), and a warning when skip connections take the cell over (Zela et al., ICLR 2020).
+"""`DartsMonitor`: watch a one-shot strategy (DARTS and its kin) learn — its architecture weights per decision
+(for a cell, per edge) and option over the epochs as heatmaps, the architecture derived from them redrawn each
+epoch (a slider and a Play button scrub back through the epochs), and, in a space with skip connections, a
+warning when they take the cell over (Zela et al., ICLR 2020).
 
 It listens to the strategy's events: each supernet epoch, an `epoch_finished` event whose data hold `epoch`,
-`epochs`, `alphas` ({"j->i": {op: weight}}, softmaxed per edge), `derived` (the cell's string) and
+`epochs`, `alphas` ({decision: {option: weight}}, softmaxed per decision: for a cell {"j->i": {op: weight}},
+for a chain {"k1.2": {"3": ..., "5": ..., "7": ...}, ...}), `derived` (the architecture's string) and
 `train_loss`. Training's own per-epoch events carry no `alphas` and are ignored."""
 from __future__ import annotations
 
@@ -15,14 +17,18 @@ import ipywidgets as W
 
 from minas.analysis import dominant_ops, op_share
 from minas.spaces import CellSpace
+from minas.viz import EDGE
 
 from . import views
 from .panel import Panel, classed, frame, held
 from .redraw import Redrawer
 
 
-def space_for(alphas: dict[str, dict[str, float]]) -> CellSpace:
-    """The cell space the architecture weights describe: their ops, and the nodes their edges join."""
+def space_for(alphas: dict[str, dict[str, float]]) -> CellSpace | None:
+    """The cell space the architecture weights describe (their ops, and the nodes their edges join), or None
+    when they are not a cell's (then only the search's space, or `space=`, can read the derived strings)."""
+    if not alphas or not all(EDGE.match(name) for name in alphas):
+        return None
     ops = tuple(next(iter(alphas.values())))
     nodes = 2
     while nodes * (nodes - 1) // 2 < len(alphas):
@@ -30,11 +36,23 @@ def space_for(alphas: dict[str, dict[str, float]]) -> CellSpace:
     return CellSpace(ops, nodes)
 
 
+def skip_decisions(alphas: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """The decisions that can take a skip connection (a cell's every edge; none of a chain's)."""
+    return {name: row for name, row in alphas.items() if "skip_connect" in row}
+
+
+def nouns(alphas: dict[str, dict[str, float]]) -> tuple[str, str]:
+    """What the weights choose and what they make: ("edges", "cell") for a cell, else ("decisions",
+    "architecture")."""
+    return ("edges", "cell") if space_for(alphas) is not None else ("decisions", "architecture")
+
+
 class DartsMonitor(Panel):
     """`DartsMonitor(source)`: `source` is a `Search` or a `SearchPanel` (or anything with `subscribe`); or
     pass none and subscribe the monitor yourself (`search.subscribe(monitor)`), or call `monitor(event)`.
-    `space` parses the derived cells (default: the search's space); `skip_share` is the fraction of edges on
-    which skip_connect must be the strongest op for the warning."""
+    `space` parses the derived architectures (default: the search's space; a cell's is also read from the
+    weights); `skip_share` is the fraction of the decisions that offer skip_connect (a cell's edges) on which
+    it must be the strongest option for the warning. A space without skip connections gets no warning."""
 
     title = "minas DARTS monitor"
 
@@ -52,7 +70,7 @@ class DartsMonitor(Panel):
                                  layout=L(width="420px"))
         self.play = W.Play(value=1, min=1, max=1, interval=700, disabled=True, description="play")
         W.jslink((self.play, "value"), (self.epoch, "value"))
-        self.drawing = W.HTML(views.fit_svg("", "no derived cell yet"), layout=L(width="520px", height="200px"))
+        self.drawing = W.HTML(views.fit_svg("", "no derived architecture yet"), layout=L(width="520px", height="200px"))
         self.caption = W.HTML()
         classed((self.status, "minas-status"), (self.warning, "minas-warning"), (self.heatmap, "minas-heatmap"),
                 (self.epoch, "minas-epoch"), (self.play, "minas-play"), (self.drawing, "minas-derived"),
@@ -105,7 +123,7 @@ class DartsMonitor(Panel):
             self.epoch.value = self.play.value = 1
             self.epoch.max = self.play.max = 1
             self.epoch.disabled = self.play.disabled = True
-            self.drawing.value, self.caption.value = views.fit_svg("", "no derived cell yet"), ""
+            self.drawing.value, self.caption.value = views.fit_svg("", "no derived architecture yet"), ""
             self.status.value, self.warning.value = "waiting for the first supernet epoch", ""
         self._redrawer.poke()
 
@@ -117,7 +135,11 @@ class DartsMonitor(Panel):
     @property
     def skip_warning(self) -> bool:
         """True when skip_connect is the strongest op on at least `skip_share` of the edges, now."""
-        return bool(self.history) and op_share(self.history[-1]["alphas"]) >= self.skip_share
+        return bool(self.history) and self._skipping(self.history[-1]["alphas"])
+
+    def _skipping(self, alphas: dict[str, dict[str, float]]) -> bool:
+        skips = skip_decisions(alphas)
+        return bool(skips) and op_share(skips) >= self.skip_share
 
     def snapshot_body(self) -> str:
         return (f'<div class="minas-status">{self.status.value}</div><div class="minas-warning">{self.warning.value}'
@@ -127,34 +149,45 @@ class DartsMonitor(Panel):
 
     # --- views ----------------------------------------------------------------------------------
     def _show_epoch(self, k: int) -> None:
-        """The derived cell of the k-th epoch received (1-based), drawn once and kept."""
+        """The architecture derived at the k-th epoch received (1-based), drawn once and kept."""
         from minas.viz import arch_svg
         if not 1 <= k <= len(self.history):
             return
         entry = self.history[k - 1]
+        decisions, made = nouns(entry["alphas"])
         try:
+            if self._space is None:
+                raise ValueError("no search space to read it with: give the monitor one (DartsMonitor(space=...))")
             if k not in self._svgs:
-                title = f"epoch {entry['epoch']}/{entry['epochs']}: derived cell"
+                title = f"epoch {entry['epoch']}/{entry['epochs']}: derived {made}"
                 self._svgs[k] = views.fit_svg(arch_svg(self._space, self._space.parse(entry["derived"]), title))
             svg = self._svgs[k]
         except Exception as e:                          # e.g. ops a cell space cannot build: say so
             svg = views.fit_svg("", f"cannot draw {entry['derived']}: {type(e).__name__}: {e}")
-        tops = dominant_ops(entry["alphas"])
-        skips = sum(op == "skip_connect" for op in tops.values())
+        skips = skip_decisions(entry["alphas"])
+        if skips:
+            tops = dominant_ops(skips)
+            count = sum(op == "skip_connect" for op in tops.values())
+            facts = f"skip_connect is the strongest op on {count} of {len(tops)} {decisions}"
+        else:
+            facts = f"the strongest option of each of {len(entry['alphas'])} {decisions}"
         caption = (f'<code class="minas-mono">{html.escape(str(entry["derived"]))}</code><br>'
-                   f"epoch {entry['epoch']}: skip_connect is the strongest op on {skips} of {len(tops)} edges")
+                   f"epoch {entry['epoch']}: {facts}")
         with held(self.drawing, self.caption):
             self.drawing.value, self.caption.value = svg, caption
 
     def _show_status(self) -> None:
         last = self.history[-1]
-        share = op_share(last["alphas"])
+        decisions, _ = nouns(last["alphas"])
+        skips = skip_decisions(last["alphas"])
+        share = op_share(skips)
         loss = f" · train loss {last['train_loss']:.3f}" if last["train_loss"] is not None else ""
-        status = (f"supernet epoch <b>{last['epoch']}/{last['epochs']}</b>{loss} · skip_connect strongest on "
-                  f"{share:.0%} of the edges")
+        status = (f"supernet epoch <b>{last['epoch']}/{last['epochs']}</b>{loss} · "
+                  + (f"skip_connect strongest on {share:.0%} of the {decisions}" if skips else
+                     f"weights over {len(last['alphas'])} {decisions}"))
         warning = ""
-        if share >= self.skip_share:
-            since = next(h["epoch"] for h in self.history if op_share(h["alphas"]) >= self.skip_share)
+        if self._skipping(last["alphas"]):
+            since = next(h["epoch"] for h in self.history if self._skipping(h["alphas"]))
             warning = (f"⚠ skip connections are taking over the cell: skip_connect is the strongest op on "
                        f"{share:.0%} of the edges (since epoch {since}). DARTS tends to collapse into parameter-free "
                        f"cells when trained long; stop early or regularise (RobustDARTS, DARTS-).")

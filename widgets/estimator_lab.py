@@ -167,4 +167,4 @@ class EstimatorLab(BackgroundPanel, Panel):
                     self.images.children = tuple(self._images.values())
                 self.stats.value = stats_html(self.results)
         except Exception as e:                          # shown, never printed
-            self.stats.value = f'<span class="minas-warning">drawing failed: {type(e).__name__}: {e}</span>'
+            self.stats.value = views.warning_html("drawing failed", e)

@@ -1,8 +1,10 @@
 """`ParetoView`: accuracy against a cost (parameters, FLOPs or latency), the non-dominated front drawn, live from
-a search's events or from a trials table; pick a point of the front to see its cell.
+a search's events or from a trials table; pick a point of the front to see its architecture.
 
 A click on a PNG carries no coordinates in ipywidgets, so the front's points are also a list, ordered along the
-front from the cheapest to the most accurate: choosing one rings it in the plot and draws its cell."""
+front from the cheapest to the most accurate: choosing one rings it in the plot and draws its architecture (of
+any space: a cell, a chain, a declared network). The space is the followed search's; a trials table names none,
+so drawing its architectures needs `space=`."""
 from __future__ import annotations
 
 import html
@@ -12,7 +14,6 @@ import ipywidgets as W
 
 from minas.analysis import pareto_front
 from minas.search import Search
-from minas.spaces import CellSpace
 
 from . import views
 from .panel import Panel, RowSelect, classed, frame, held
@@ -34,12 +35,13 @@ def point_label(label: Any, row: Any, x: str) -> str:
 class ParetoView(Panel):
     """`ParetoView(source)`: `source` is a `Search` or a `SearchPanel` (followed live, through its events) or a
     trials DataFrame (columns val_acc, arch and the costs; e.g. `result.trials`). `space` parses the arch
-    strings of a DataFrame (default: the NAS-Bench-201 cell space)."""
+    strings of a DataFrame to draw them (e.g. `CellSpace()`, `ChainSpace()`); without it the front is listed and
+    a picked point shows its string, undrawn."""
 
     title = "minas Pareto front"
 
     def __init__(self, source: Any = None, *, x: str = "params", space: Any = None, redraw_hz: float = 2.0):
-        self.space = space or CellSpace()
+        self.space = space
         self._search: Any = None
         self._frame: Any = None
         L = W.Layout
@@ -134,27 +136,30 @@ class ParetoView(Panel):
                 rows = [(point_label(label, row, x), label) for label, row in front.iterrows()]
                 png = figure_png(pareto_figure(table, x, selected=self.selected))
                 known = int(table[x].notna().sum())
-                note = (f"{len(front)} of {len(table)} architectures are on the front"
-                        + (f" ({len(table) - known} without {OBJECTIVES.get(x, x)})" if known < len(table) else ""))
+                note = html.escape(f"{len(front)} of {len(table)} architectures are on the front"
+                                   + (f" ({len(table) - known} without {OBJECTIVES.get(x, x)})" if known < len(table) else ""))
             with held(self.plot, self.note):
                 self.plot.value, self.note.value = png, note
             self._front.refill(rows)
         except Exception as e:                          # shown, never printed
-            self.note.value = f'<span class="minas-warning">drawing failed: {type(e).__name__}: {e}</span>'
+            self.note.value = views.warning_html("drawing failed", e)
 
     def _on_pick(self, label: Any) -> None:
-        """A point chosen in the list: draw its cell now, ring it in the plot at the next redraw."""
+        """A point chosen in the list: draw its architecture now, ring it in the plot at the next redraw."""
         from minas.viz import arch_svg
         try:
             row = self.trials().loc[label]
             space = self._search.space if self._search is not None else self.space
-            arch = space.parse(row["arch"]) if isinstance(row["arch"], str) else row["arch"]
-            svg = arch_svg(space, arch, point_label(label, row, self.x.value))
+            details = f'<code class="minas-mono">{html.escape(str(row["arch"]))}</code>'
+            if space is None:
+                svg = views.fit_svg("", "give ParetoView the search space (space=...) to draw the architectures")
+            else:
+                arch = space.parse(row["arch"]) if isinstance(row["arch"], str) else row["arch"]
+                svg = views.fit_svg(arch_svg(space, arch, point_label(label, row, self.x.value)))
             with held(self.drawing, self.details):
-                self.drawing.value = views.fit_svg(svg)
-                self.details.value = f'<code class="minas-mono">{html.escape(str(arch))}</code>'
+                self.drawing.value, self.details.value = svg, details
         except Exception as e:
-            self.details.value = f'<span class="minas-warning">cannot draw it: {type(e).__name__}: {e}</span>'
+            self.details.value = views.warning_html("cannot draw it", e)
         self._redrawer.poke()
 
 

@@ -1,5 +1,8 @@
 """`SearchPanel`: choose a search, start it, pause it, step it, watch it, stop it — in one ipywidgets panel.
 
+The space menu offers the cell, the chain and any space handed in from Python (`SearchPanel(space=space)` or
+`spaces={"label": space}`); the other menus offer only what applies to the chosen space (`SearchControls`).
+
 The search runs in a background thread (`Search.start()`), so the notebook stays free for clicks. The panel
 listens to the search's events and never prints. Light views (the status line, the progress bar) change on
 every event; heavy ones (plot, drawings, leaderboard, trial table, log) are redrawn by a second thread at most
@@ -11,7 +14,8 @@ Run controls, with the verbs users know from W&B sweeps and Optuna's ask-and-tel
 * Pause: finish the trial in flight, then wait; Resume goes on.
 * Step: evaluate exactly one more trial (`Search.step()`, in a background thread) while paused; before any
   search runs, Step starts one paused, so a class can walk through a search trial by trial.
-* Stop: finish the trial in flight, then end (the run folder stays resumable).
+* Stop: end within a second: the trial in flight is interrupted between two training batches and not recorded
+  (`Search.stop()`); a search started again on the same run folder evaluates it again, so nothing is lost.
 """
 from __future__ import annotations
 
@@ -43,8 +47,11 @@ class SearchPanel(Panel):
 
     title = "minas search"
 
-    def __init__(self, redraw_hz: float = 4.0, log_lines: int = 200, table_rows: int = 500, **choices: Any):
-        """`choices` set the controls (estimator, dataset, strategy, trials, epochs, seed)."""
+    def __init__(self, redraw_hz: float = 4.0, log_lines: int = 200, table_rows: int = 500,
+                 spaces: dict[str, Any] | None = None, **choices: Any):
+        """`choices` set the controls (space, estimator, dataset, strategy, trials, epochs, seed); `space` may be
+        a name or a space (e.g. `minas.spaces.define(build)`), which joins the space menu, as do `spaces`
+        ({label: space})."""
         self.interval = 1.0 / redraw_hz
         self.search: minas.Search | None = None
         self.status, self.error = "ready", None
@@ -56,7 +63,7 @@ class SearchPanel(Panel):
         self._log: deque[tuple[str, str, str]] = deque(maxlen=log_lines)
         self._phase, self._t0, self._t1 = "", 0.0, 0.0
         self._device = self._setup = self._warning = ""
-        self.controls = SearchControls(**choices)
+        self.controls = SearchControls(spaces, **choices)
         self.trial_table = TrialTable(lambda: self.search, self._warn, table_rows)
         L = W.Layout
         self.status_line = W.HTML(layout=L(min_height="44px", margin="4px 0"))
@@ -116,7 +123,8 @@ class SearchPanel(Panel):
         self._t0 = self._t1 = time.monotonic()
         name = getattr(args["dataset"], "name", args["dataset"])
         name = f"NAS-Bench-201 {name}" if args["estimator"] == "tabular" else name
-        self._device, self._setup = "", f"{name} · {args['strategy']} · seed {args['seed']}"
+        where = f"{self.controls.space.value} · {name}"
+        self._device, self._setup = "", f"{where} · {args['strategy']} · seed {args['seed']}"
         self._note(f"new search: {self._setup}")
         self._set_status("preparing", phase="loading data and building the search")
         try:
@@ -174,7 +182,8 @@ class SearchPanel(Panel):
         return search
 
     def stop(self) -> None:
-        """Ask the search to finish the trial in flight and stop (a paused search stops at once)."""
+        """End the search within a second: the trial in flight is interrupted between batches and left out
+        (`Search.stop()`); a paused search stops at once."""
         if self.search is not None and self.running and not self._stop_requested:
             self._stop_requested = True
             self.search.stop()

@@ -187,4 +187,4 @@ class StrategyComparison(BackgroundPanel, Panel):
                 self.plot.value = png
                 self.summary.value = summary_html(self.runs, self.errors)
         except Exception as e:                          # shown, never printed
-            self.summary.value = f'<span class="minas-warning">drawing failed: {type(e).__name__}: {e}</span>'
+            self.summary.value = views.warning_html("drawing failed", e)

@@ -47,6 +47,8 @@ table.minas-stats th { text-align: right; }
 table.minas-stats th:first-child { text-align: left; }
 .minas-measures table.minas-table td { white-space: normal; }
 .minas-selected-details code { word-break: break-all; }
+.minas-panel .minas-stale { opacity: 0.4; }
+.minas-graph svg g.edge text { paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }
 """
 
 
@@ -97,8 +99,9 @@ def status_html(state: str, *, done: int, total: int | None, elapsed: float | No
                 warning: str = "") -> str:
     """Two lines: what happens now (state, trials, time, best) and where (device, search set-up); no time
     before a search has started (`elapsed=None`)."""
+    from minas.errors import shorten
     colour = STATUS_COLOURS.get(state, "#333")
-    label = f"failed: {error}" if state == "failed" and error else state
+    label = f"failed: {shorten(error, total=600)}" if state == "failed" and error else state
     parts = [f'<b style="color:{colour}">● {html.escape(label)}</b>']
     if phase:
         parts.append(html.escape(phase))
@@ -111,6 +114,13 @@ def status_html(state: str, *, done: int, total: int | None, elapsed: float | No
         sub = f'<span style="color:#d62728">{html.escape(warning)}</span> · ' + sub
     return (f'<div class="minas-status-line">{" · ".join(parts)}</div>'
             f'<div class="minas-status-sub">{sub or "&nbsp;"}</div>')
+
+
+def warning_html(what: str, error: Any) -> str:
+    """`what` failed and why, as a red line; the error's text escaped (it may quote user input) and shortened."""
+    from minas.errors import shorten
+    why = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else str(error)
+    return f'<span class="minas-warning">{html.escape(what)}: {html.escape(shorten(why, total=600))}</span>'
 
 
 def table_html(columns: list[str], rows: list[list[Any]], empty: str = "nothing yet") -> str:
@@ -196,6 +206,8 @@ def log_line(event: Any) -> tuple[str, str] | None:
         return "note", f"finished: {done} trials, {found}"
     if kind == "search_failed":
         return "fail", f"search failed: {data.get('error')}"
+    if kind == "trial_interrupted" and t is not None:
+        return "note", f"trial {t.index} interrupted by Stop: not recorded, evaluated first when the search goes on"
     notes = {"search_started": "search started", "search_paused": f"paused after {done} trials",
              "search_resumed": "resumed", "search_stopped": f"stopped after {done} trials"}
     return ("note", notes[kind]) if kind in notes else None

@@ -21,6 +21,7 @@ from typing import Any
 
 import torch
 
+from ..device import resolve_device
 from ..spaces.supernet import Rows
 from ..strategies.one_shot import Batch, OneShotStrategy, defaults
 from .base import Estimator, Result
@@ -66,6 +67,7 @@ class OneShot(Estimator):
         super().prepare(space)
         self.space, self._trainer = space, None
         space.select_options({"channels": self.channels, "cells": self.cells}, defaults(self), type(self).__name__)
+        resolve_device(self.device)                     # a device this machine lacks: refused now
 
     def trainer(self) -> UniformPaths:
         """The trained supernet (trained now, on first use)."""

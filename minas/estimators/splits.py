@@ -7,7 +7,10 @@ validation once, which steadies the estimate on small datasets where one held-ou
 """
 from __future__ import annotations
 
-from functools import lru_cache
+import os
+import threading
+import weakref
+from collections import OrderedDict
 
 import torch
 import torch.nn.functional as F
@@ -44,9 +47,17 @@ def splits(data, folds: int, fraction: float, seed: int) -> list[Split]:
     return pairs
 
 
-@lru_cache(maxsize=8)
 def prepared(data, resolution: int | None, fraction: float, folds: int, seed: int, device: torch.device) -> dict:
-    """The splits and the test set on `device`, resized and subsampled once per fidelity and reused."""
+    """The splits and the test set on `device`, resized and subsampled once per fidelity and reused
+    (`CACHE`: bounded in bytes, and emptied of a dataset's entries when the dataset is dropped)."""
+    key = (resolution, fraction, folds, seed, str(device))
+    found = CACHE.get(data, key)
+    if found is None:
+        found = CACHE.put(data, key, _prepare(data, resolution, fraction, folds, seed, device))
+    return found
+
+
+def _prepare(data, resolution: int | None, fraction: float, folds: int, seed: int, device: torch.device) -> dict:
     def put(x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         if resolution is not None and resolution != x.shape[-1]:
             mode = "linear" if x.dim() == 3 else "bilinear"
@@ -56,3 +67,66 @@ def prepared(data, resolution: int | None, fraction: float, folds: int, seed: in
 
     runs = [(put(*train), put(*val)) for train, val in splits(data, folds, fraction, seed)]
     return {"runs": runs, "test": put(data.x_test, data.y_test), "shape": tuple(runs[0][0][0].shape[1:])}
+
+
+class PreparedCache:
+    """Prepared data per (dataset, fidelity), least recently used first out once the entries hold
+    more than `limit` bytes (the newest entry always stays). Entries belong to their dataset: they
+    are dropped when it is garbage-collected, so a dataset the user lets go frees its copies too."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._entries: OrderedDict[tuple, tuple[dict, int]] = OrderedDict()
+        self._watched: set[int] = set()
+        self._lock = threading.Lock()
+
+    @property
+    def nbytes(self) -> int:
+        return sum(size for _, size in self._entries.values())
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, data, key: tuple) -> dict | None:
+        with self._lock:
+            entry = self._entries.get((id(data), *key))
+            if entry is None:
+                return None
+            self._entries.move_to_end((id(data), *key))
+            return entry[0]
+
+    def put(self, data, key: tuple, value: dict) -> dict:
+        own = {t.untyped_storage().data_ptr() for t in _tensors(vars(data))}
+        size = sum(t.untyped_storage().nbytes() for t in _tensors(value) if t.untyped_storage().data_ptr() not in own)
+        with self._lock:
+            if id(data) not in self._watched:
+                self._watched.add(id(data))
+                weakref.finalize(data, self._forget, id(data))
+            self._entries[(id(data), *key)] = (value, size)
+            while len(self._entries) > 1 and self.nbytes > self.limit:
+                self._entries.popitem(last=False)
+        return value
+
+    def _forget(self, data_id: int) -> None:
+        with self._lock:
+            self._watched.discard(data_id)
+            for key in [k for k in self._entries if k[0] == data_id]:
+                del self._entries[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def _tensors(value) -> list[torch.Tensor]:
+    """Every tensor in nested dicts, lists and tuples."""
+    if isinstance(value, torch.Tensor):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in _tensors(v)]
+    return []
+
+
+CACHE = PreparedCache(int(float(os.environ.get("MINAS_PREPARED_MB", "1024")) * 2**20))

@@ -34,6 +34,8 @@ import torch.nn.functional as F
 
 from ..device import describe_device, resolve_device
 from ..hardware import count_flops, count_params, cpu_latency
+from ..interrupt import checkpoint
+from ..validate import check_network_memory, check_training
 from .base import EstimationError, Estimator, Result, derive_seed
 from .splits import prepared
 
@@ -65,6 +67,7 @@ class Training(Estimator):
     name = "training"
 
     def __post_init__(self):
+        check_training(self)
         if self.folds < 1:
             raise ValueError(f"folds must be 1 (the held-out split) or more, got {self.folds}")
         if self.folds > 1 and self.early_stop is not None:
@@ -84,6 +87,7 @@ class Training(Estimator):
             shape = (shape[0],) + (self.resolution,) * (len(shape) - 1)
         try:
             space.check_input(shape, self.data.num_classes, self.network_options(space))
+            check_network_memory(space, self, shape, self.network_options(space))
         except ArchError as e:
             raise ArchError(f"dataset {self.data.name!r} does not fit: {e}") from None
 
@@ -206,6 +210,7 @@ class Training(Estimator):
             net.train()
             total = torch.zeros((), device=x.device)
             for idx in torch.randperm(len(x), generator=order).to(x.device).split(self.batch_size):
+                checkpoint()                     # Search.stop() lands here, within a batch
                 loss = F.cross_entropy(net(x[idx]), y[idx], label_smoothing=self.label_smoothing)
                 opt.zero_grad(set_to_none=True)
                 loss.backward()

@@ -20,6 +20,10 @@ import torch.nn as nn
 class ArchError(ValueError):
     """A malformed or invalid architecture (bad string, unknown op, wrong size)."""
 
+    def __str__(self) -> str:                  # a pasted 1 MB string is quoted cut, not whole
+        from ..errors import shorten
+        return shorten(super().__str__())
+
 
 class SpaceError(ValueError):
     """A search space declared wrongly (no options, an option twice, a name reused with other options), or one

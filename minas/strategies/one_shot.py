@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from ..device import resolve_device
+from ..interrupt import checkpoint
 from ..spaces.supernet import Rows
 from .base import Strategy
 
@@ -130,6 +131,7 @@ class OneShotStrategy(Strategy):
         val = self.batches(self.val_data)
         losses = []
         for train in self.batches(self.train_data):
+            checkpoint()                                # Search.stop() lands here, within a batch
             try:
                 val_batch = next(val)
             except StopIteration:
