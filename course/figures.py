@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import minas
-from minas.viz import fallback_svg, new_figure, pareto_figure
+from minas.drawing import fallback_svg
+from minas.viz import new_figure, pareto_figure
 
 HERE = Path(__file__).resolve().parent
 RESNET = "|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|skip_connect~2|"

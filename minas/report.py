@@ -7,7 +7,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from . import viz
+from . import drawing, viz
 
 STYLE = """body{font-family:Helvetica,Arial,sans-serif;max-width:980px;margin:2em auto;color:#222}
 table{border-collapse:collapse;font-size:13px}td,th{border-bottom:1px solid #ddd;padding:4px 8px;text-align:right}
@@ -43,7 +43,7 @@ def write_report(search, path: str | Path, *, command: str = "", final: Any = No
              *(f"<tr><td>{html.escape(k)}</td><td>{html.escape(str(v))}</td></tr>" for k, v in facts.items()),
              "</table>"]
     if best is not None:
-        parts += ["<h2>Best architecture</h2>", viz.arch_svg(search.space, best.arch, f"best: {best.val_acc:.2f} %")]
+        parts += ["<h2>Best architecture</h2>", drawing.arch_svg(search.space, best.arch, f"best: {best.val_acc:.2f} %")]
     parts += ["<h2>Progress</h2>", f"<img alt='search progress' src='data:image/png;base64,{png}'>",
               "<h2>Leaderboard</h2>", leaderboard(result.trials).to_html(index=False, float_format="%.2f", na_rep="")]
     if command:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import minas
-from minas import cli, viz
+from minas import cli, drawing, viz
 
 REPO = Path(__file__).resolve().parents[1]
 ARCH = "|nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|skip_connect~0|nor_conv_1x1~1|avg_pool_3x3~2|"
@@ -65,18 +65,18 @@ def test_progress_plot_and_drawing():
     fig = viz.progress_figure(result.trials)
     line = [l for l in fig.axes[0].get_lines() if l.get_label() == "best so far"][0]
     assert list(line.get_ydata()) == list(result.trials.val_acc.cummax())
-    svg = viz.arch_svg(minas.spaces.CellSpace(), minas.spaces.CellSpace().parse(ARCH), "best")
+    svg = drawing.arch_svg(minas.spaces.CellSpace(), minas.spaces.CellSpace().parse(ARCH), "best")
     assert svg.startswith("<svg") and "nor_conv_1x1" in svg and "avg_pool_3x3" in svg and ">none<" not in svg
 
 
 def test_drawing_falls_back_without_dot(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
-    monkeypatch.setattr(viz, "_warned", False)
+    monkeypatch.setattr(drawing, "_warned", False)
     space = minas.spaces.CellSpace()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        first = viz.arch_svg(space, space.parse(ARCH))
-        viz.arch_svg(space, space.parse(ARCH))
+        first = drawing.arch_svg(space, space.parse(ARCH))
+        drawing.arch_svg(space, space.parse(ARCH))
     assert first.startswith("<svg") and "skip_connect" in first and "nor_conv_3x3" in first
     assert sum("dot" in str(w.message) for w in caught) == 1       # said once, not on every drawing
 

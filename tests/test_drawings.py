@@ -1,5 +1,5 @@
 """Architecture drawings keep the direction their space gives them, and long chains wrap into rows (or columns)
-that fit a panel's box (minas.layout, minas.viz.arch_svg)."""
+that fit a panel's box (minas.layout, minas.drawing.arch_svg)."""
 import re
 
 import pytest
@@ -7,7 +7,7 @@ import torch.nn as nn
 
 from minas.layout import per_row
 from minas.spaces import ArchGraph, ChainSpace, define
-from minas.viz import arch_svg
+from minas.drawing import arch_svg
 
 
 def centres(svg: str) -> dict[str, tuple[float, float]]:

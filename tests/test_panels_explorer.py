@@ -14,7 +14,7 @@ import torch
 from minas.benchmarks import MNIST1DBench
 from minas.estimators.training import count_flops
 from minas.spaces import CellSpace, ChainSpace, define
-from minas.viz import arch_svg
+from minas.drawing import arch_svg
 from widgets import ArchitectureExplorer
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"

@@ -233,7 +233,7 @@ class ArchitectureExplorer(Panel):
             return version == self._version
 
     def _measure(self) -> None:
-        from minas.viz import arch_svg
+        from minas.drawing import arch_svg
         with self._lock:
             version = self._version
             space, arch, network = self.space, self.arch, dict(self.network)

@@ -150,7 +150,7 @@ class DartsMonitor(Panel):
     # --- views ----------------------------------------------------------------------------------
     def _show_epoch(self, k: int) -> None:
         """The architecture derived at the k-th epoch received (1-based), drawn once and kept."""
-        from minas.viz import arch_svg
+        from minas.drawing import arch_svg
         if not 1 <= k <= len(self.history):
             return
         entry = self.history[k - 1]

@@ -146,7 +146,7 @@ class ParetoView(Panel):
 
     def _on_pick(self, label: Any) -> None:
         """A point chosen in the list: draw its architecture now, ring it in the plot at the next redraw."""
-        from minas.viz import arch_svg
+        from minas.drawing import arch_svg
         try:
             row = self.trials().loc[label]
             space = self._search.space if self._search is not None else self.space

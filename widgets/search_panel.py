@@ -296,7 +296,8 @@ class SearchPanel(Panel):
     def _redraw(self, search: minas.Search | None = None) -> None:
         """Plot, both drawings, the leaderboard, the trial table and the log from the trials so far, swapped in
         under hold_sync."""
-        from minas.viz import arch_svg, figure_png, progress_figure
+        from minas.drawing import arch_svg
+        from minas.viz import figure_png, progress_figure
         try:
             trials = list(search.trials) if search is not None else []
             title = "Best so far" + (f" — {len(trials)} trials" if trials else ": no trials yet")

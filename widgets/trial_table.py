@@ -61,7 +61,7 @@ class TrialTable:
         self._rows.refill(rows)
 
     def _draw(self, index: int) -> None:
-        from minas.viz import arch_svg
+        from minas.drawing import arch_svg
         try:
             search = self.source()
             trial = search.trials[index]
