@@ -16,10 +16,13 @@ candidates, so one reaches the top. With the defaults (1 to 10 epochs, eta=3): 9
 1 epoch, 3 of them get 3, and 1 gets all 10. When a bracket ends, the next starts with fresh
 candidates (as HpBandSter's SuccessiveHalving does, Falkner et al., ICML 2018) until the search's
 budget is spent; `brackets=1` stops after one, ending the search.
+
+A rung waits for its slowest trial, so with several workers all but one would idle at the end of each
+rung: a search with workers > 1 runs the asynchronous form instead, ASHA (`minas.strategies.asha`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .base import Proposal, Strategy
@@ -88,6 +91,11 @@ class SuccessiveHalving(Strategy):
         n = -(-(self.s_max + 1) * self.eta ** s // (s + 1))
         budgets = [max(self.min_budget, round(self.max_budget / self.eta ** (s - k))) for k in range(s + 1)]
         return budgets, [n // self.eta ** k for k in range(s + 1)]
+
+    def for_workers(self, workers: int) -> Strategy:
+        """Itself on one worker; its asynchronous form, ASHA with the same settings, on several."""
+        from .asha import ASHA
+        return self if workers == 1 else ASHA(**{f.name: getattr(self, f.name) for f in fields(self)})
 
     def budgets(self) -> list[int]:
         return sorted({b for i in range(self.s_max + 1) for b in self.shape(self.halvings(i))[0]})
