@@ -103,19 +103,19 @@ class SuccessiveHalving(Strategy):
     def setup(self, space, rng):
         super().setup(space, rng)
         self.seen: set = set()                  # every architecture sampled, never sampled again
-        self.started = 0                        # brackets begun
+        self.opened = 0                         # brackets begun
         self.bracket: Bracket | None = None
 
     def ask(self) -> Any:
         if self.bracket is None or self.bracket.done:
-            if self.brackets is not None and self.started >= self.brackets:
+            if self.brackets is not None and self.opened >= self.brackets:
                 raise StopIteration
             self.bracket = self._new_bracket()
         return self.bracket.ask()
 
     def _new_bracket(self) -> Bracket:
-        budgets, sizes = self.shape(self.halvings(self.started))
-        self.started += 1
+        budgets, sizes = self.shape(self.halvings(self.opened))
+        self.opened += 1
         candidates = []
         for _ in range(sizes[0]):
             candidates.append(self.sample_new(self.seen))
@@ -130,6 +130,6 @@ class SuccessiveHalving(Strategy):
         b = self.bracket
         if b is None:
             return {}
-        return {"bracket": self.started, "rung": None if b.done else b.rung + 1,
+        return {"bracket": self.opened, "rung": None if b.done else b.rung + 1,
                 "budget": None if b.done else b.budgets[b.rung], "budgets": b.budgets, "sizes": b.sizes,
                 "left_in_rung": len(b.todo), "rung_val_acc": [t.val_acc for t in b.told]}
