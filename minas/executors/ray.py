@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from collections import deque
 from contextlib import contextmanager
 from typing import Any, Iterator
@@ -60,9 +61,10 @@ def _loopback() -> Iterator[None]:
 class RayWorker:
     """The actor: the space and estimator, unpickled once; evaluates one task at a time."""
 
-    def __init__(self, payload: bytes, threads: int, events: Any):
+    def __init__(self, payload: bytes, threads: int, events: Any, path: list[str]):
         import cloudpickle
         import torch
+        sys.path.extend(p for p in path if p not in sys.path and os.path.isdir(p))   # the search's modules, if here
         torch.set_num_threads(threads)
         self.space, self.estimator = cloudpickle.loads(payload)
         self.estimator.arrived()
@@ -142,7 +144,7 @@ class RayWorkers(Executor):
     def _actor(self, k: int) -> Any:
         if self._actors[k] is None:
             remote = self.ray.remote(num_cpus=self.cpus, num_gpus=self.gpus)(RayWorker)
-            self._actors[k] = remote.remote(self._payload, max(1, int(self.cpus)), self._events)
+            self._actors[k] = remote.remote(self._payload, max(1, int(self.cpus)), self._events, list(sys.path))
             self._sent[k] = 0
         return self._actors[k]
 
@@ -174,7 +176,8 @@ class RayWorkers(Executor):
                     self._actors[k] = None
                     self._done.append(Outcome(index, interrupted=True) if index in self._interrupted else
                                       Outcome(index, error=f"the Ray worker died while evaluating this trial "
-                                                           f"({type(e).__name__}); a new worker took its place"))
+                                                           f"({type(e).__name__}: {shorten(e, total=300)}); a new "
+                                                           f"worker took its place"))
         return self._done.popleft()
 
     def interrupt(self) -> None:
