@@ -1,11 +1,15 @@
 """Trials on a Ray cluster (issue 18), on loopback only: Ray started by the search itself, and an existing head
-(`ray start --head`) reached through `address=`, each giving the numbers of one local worker, with the same run
+(`ray start --head --block`, ended by its own pid, not `ray stop`, which would end every Ray on the machine)
+reached through `address=`, each giving the numbers of one local worker, with the same run
 folder and resume. Without Ray, or with an address nobody answers at, the search says so before any trial."""
+import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +23,18 @@ from test_workers import Hashed, _by_index
 REPO = Path(__file__).resolve().parents[1]
 SPACE = CellSpace()
 LOOPBACK = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_AUTH_MODE": "disabled"}
+
+
+def _wait_for(port: int, head: subprocess.Popen) -> None:
+    """Until the head started by `head` answers on 127.0.0.1:`port` (it takes a few seconds)."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            assert head.poll() is None and time.monotonic() < deadline, "ray start --head did not come up"
+            time.sleep(0.5)
 
 
 def _free_port() -> int:
@@ -58,25 +74,44 @@ def test_ray_started_by_the_search_gives_the_numbers_of_one_worker_and_resumes(l
     assert again.estimator.calls == 0 and [t.index for t in again.trials] == [t.index for t in search.trials]
 
 
+CLIENT = """
+import json, sys
+from test_workers import Hashed, _by_index
+import minas
+search = minas.Search(minas.spaces.CellSpace(), minas.strategies.RandomSearch(), Hashed(), trials=10, seed=6,
+                      workers=2, executor="ray", address=sys.argv[1])
+search.run()
+print(json.dumps([search.describe_workers(), _by_index(search.trials)]))
+"""
+
+
 @pytest.mark.slow
 def test_an_existing_head_is_reached_through_its_address(loopback, tmp_path):
     ray_cli = shutil.which("ray", path=str(Path(sys.executable).parent))
     if ray_cli is None:
         pytest.skip("the ray command is not installed beside this Python")
-    port = _free_port()
-    env = dict(os.environ)
-    subprocess.run([ray_cli, "start", "--head", "--node-ip-address=127.0.0.1", f"--port={port}", "--num-cpus=2",
-                    "--include-dashboard=false"], env=env, check=True, capture_output=True, timeout=120)
-    try:
-        search = _search(workers=2, executor="ray", address=f"127.0.0.1:{port}")
-        search.run()
-        assert f"the Ray cluster at 127.0.0.1:{port}" in search.describe_workers()
-        one = _search()
-        one.run()
-        assert _by_index(search.trials) == _by_index(one.trials)
-    finally:
-        loopback.shutdown()
-        subprocess.run([ray_cli, "stop"], env=env, capture_output=True, timeout=120)
+    port, env = _free_port(), dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(REPO / "tests"), env["PYTHONPATH"]])
+    head = subprocess.Popen([ray_cli, "start", "--head", "--block", "--node-ip-address=127.0.0.1", f"--port={port}",
+                             "--num-cpus=2", "--include-dashboard=false"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:                                            # a student's search in its own process, as in a class
+        _wait_for(port, head)
+        client = subprocess.run([sys.executable, "-c", CLIENT, f"127.0.0.1:{port}"], env=env, capture_output=True,
+                                text=True, timeout=240)
+    finally:                                        # `ray start --block` ends the head it started, and only it
+        os.killpg(head.pid, signal.SIGTERM)
+        try:
+            head.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(head.pid, signal.SIGKILL)
+            head.wait()
+    assert client.returncode == 0, client.stderr[-2000:]
+    where, trials = json.loads(client.stdout.splitlines()[-1])
+    assert where == f"2 Ray workers on the Ray cluster at 127.0.0.1:{port}, 1 CPU each"
+    one = _search()
+    one.run()
+    assert [tuple(t) for t in trials] == _by_index(one.trials)
 
 
 def test_ray_without_ray_installed_says_how_to_install_it(monkeypatch):
