@@ -70,7 +70,8 @@ def main() -> None:
     for how, seconds in rows:
         print(f"{how:<62} {seconds:8.1f} {60 * args.trials / seconds:11.1f} {best / seconds:13.2f}x")
     print(f"(sequential's best: {best_threads} thread{'s' * (best_threads > 1)})")
-    print("every trial's result identical in all runs (1-thread runs):", "yes" if same else "NO")
+    print("every trial's result identical to the 1-thread sequential run:", "yes" if same else "NO (torch may pick "
+          "other kernels in a process started with more threads: start it with OMP_NUM_THREADS=1 to compare)")
 
 
 if __name__ == "__main__":

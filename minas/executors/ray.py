@@ -4,7 +4,7 @@ Each worker is a Ray actor holding the search space and the estimator (sent once
 and asking Ray for the CPUs and GPUs of one trial (`cpus`, `gpus`), so Ray places as many workers on each machine
 as its resources allow, and a GPU trial on a machine with a GPU. The search process stays the only writer of the
 run folder; events of the workers (epochs) come back through a Ray queue. Without `address`, the search starts a
-Ray instance on this machine, listening on 127.0.0.1 only; with it, the search joins an existing cluster
+new Ray instance on this machine, listening on 127.0.0.1 only (`address="auto"` joins one already running here); with it, the search joins an existing cluster
 (`ray start --head` on one machine, `ray start --address=HEAD:6379` on the others: see the README), which every
 student of a class can point their searches at. minas and its dependencies must be installed on every machine.
 Stop ends the actors running trials (each such trial is evaluated again later); a worker that dies fails its
@@ -112,7 +112,7 @@ class RayWorkers(Executor):
                     ray.init(address=self.address, log_to_driver=False)
                 else:
                     with _loopback():
-                        ray.init(include_dashboard=False, log_to_driver=False)
+                        ray.init(address="local", include_dashboard=False, log_to_driver=False)
             except Exception as e:
                 where = f"at address={self.address!r}" if self.address else "on this machine"
                 raise SettingsError(f"could not start Ray {where}: {shorten(e, total=500)}") from None
