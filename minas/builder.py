@@ -10,7 +10,7 @@ from .search import Search
 
 ESTIMATOR_HELP = {"tabular": "look the result up in a table: NAS-Bench-201, or minas' MNIST-1D table (instant, "
                              "simulated cost; cell space only)",
-                  "training": "train each candidate on a dataset (real cost, low-fidelity knobs)",
+                  "training": "train each candidate on a dataset (real cost; fewer epochs or less data make it cheaper)",
                   "zero_cost": "score each candidate at initialisation with a zero-cost proxy (milliseconds)",
                   "one_shot": "score each candidate with the shared weights of one supernet (weight sharing)"}
 TABLES = [*NB201_DATASETS, "mnist1d"]

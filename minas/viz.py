@@ -1,10 +1,12 @@
 """Drawings and plots, with no widgets: cells as SVG (graphviz, or a plain fallback when the `dot`
 program is missing); search progress, Pareto fronts, strategy comparisons and one-shot architecture
 weights as matplotlib figures (object-oriented API, no pyplot, so they can be drawn from a background
-thread and saved as PNG)."""
+thread and saved as PNG). A figure ending a notebook cell shows as an image, with or without
+`%matplotlib inline` (`new_figure`); every strategy keeps its colour (`minas.palette`)."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import io
 import math
@@ -12,6 +14,7 @@ import re
 import warnings
 from typing import Any, Iterable
 
+from .palette import strategy_style
 from .spaces.base import ArchGraph
 
 EDGE = re.compile(r"^\d+->\d+$")                                     # a cell's decisions: its edges
@@ -45,9 +48,9 @@ def _plain_labels(graph: ArchGraph) -> ArchGraph:
     """`graph` with every label marked as plain text: graphviz reads a label like `<b>` or `<x<y>`
     as an HTML-like label, and fails on it or draws markup."""
     from graphviz import nohtml
-    return ArchGraph([(i, nohtml(label), kind) for i, label, kind in graph.nodes],
-                     [(src, dst, nohtml(label)) for src, dst, label in graph.edges], nohtml(graph.title),
-                     {nohtml(label) for label in graph.dashed})
+    return dataclasses.replace(graph, nodes=[(i, nohtml(label), kind) for i, label, kind in graph.nodes],
+                               edges=[(src, dst, nohtml(label)) for src, dst, label in graph.edges],
+                               title=nohtml(graph.title), dashed={nohtml(label) for label in graph.dashed})
 
 
 def arch_svg(space: Any, arch: Any, title: str = "") -> str:
@@ -75,6 +78,33 @@ def fallback_svg(graph: ArchGraph) -> str:
     return "".join(parts) + "</svg>"
 
 
+@functools.lru_cache(maxsize=None)
+def _figure_class() -> type:
+    from matplotlib.figure import Figure
+
+    class NotebookFigure(Figure):
+        """A matplotlib Figure that Jupyter shows as a PNG on its own. Without pyplot no backend registers
+        a display formatter, and a plain Figure ending a cell shows as `<Figure size 650x380 ...>`."""
+
+        def _repr_png_(self) -> bytes:
+            return figure_png(self)
+    return NotebookFigure
+
+
+def new_figure(figsize: tuple[float, float], dpi: int = 100, layout: str | None = "constrained"):
+    """An empty figure (constrained layout unless told otherwise) that a notebook cell shows as an image when it
+    ends in it."""
+    return _figure_class()(figsize=figsize, dpi=dpi, layout=layout)
+
+
+def blank(ax: Any, message: str) -> None:
+    """An axes with nothing to plot yet: the message in its middle and no ticks (an empty axes would show
+    matplotlib's meaningless default range, -0.05 to 0.05)."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.text(0.5, 0.5, message, ha="center", va="center", transform=ax.transAxes, color="#888")
+
+
 def _rows(trials: Any) -> list[dict]:
     """Trial records from a DataFrame, a list of `Trial`s or a `Search`."""
     trials = getattr(trials, "trials", trials)
@@ -97,7 +127,6 @@ def progress_figure(trials: Any, x: str = "index", title: str = "Search progress
     """Every trial as a dot and the best-so-far as a step line, against trial number (`x="index"`),
     cumulative simulated cost (`x="cost"`) or cumulative wall seconds (`x="wall"`)."""
     import seaborn as sns
-    from matplotlib.figure import Figure
     rows = _rows(trials)
     acc = [r["val_acc"] if r["status"] == "ok" else math.nan for r in rows]
     xs = list(range(len(rows)))
@@ -106,8 +135,12 @@ def progress_figure(trials: Any, x: str = "index", title: str = "Search progress
         for r in rows:
             total += (r.get(x) or 0.0) if not (isinstance(r.get(x), float) and math.isnan(r[x])) else 0.0
             xs.append(total)
-    fig = Figure(figsize=figsize, dpi=100, layout="constrained")
+    fig = new_figure(figsize)
     ax = fig.add_subplot()
+    ax.set_title(title)
+    if not any(not math.isnan(a) for a in acc):
+        blank(ax, "no successful trial yet" if rows else "no trials yet")
+        return fig
     palette = sns.color_palette("deep")
     ax.scatter(xs, acc, s=14, color=palette[0], alpha=0.6, label="trial")
     failed = [xi for xi, r in zip(xs, rows) if r["status"] != "ok"]
@@ -123,7 +156,6 @@ def progress_figure(trials: Any, x: str = "index", title: str = "Search progress
     finite = sorted(a for a in acc if not math.isnan(a))
     if len(finite) > 4:                          # zoom on the interesting top: hide the worst 10 %
         ax.set_ylim(finite[len(finite) // 10] - 0.5, finite[-1] + 0.3 * (finite[-1] - finite[len(finite) // 10]) + 0.1)
-    ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
     return fig
@@ -147,18 +179,16 @@ def pareto_figure(frame: Any, x: str, y: str = "val_acc", selected: Any = None, 
     logarithmic x axis when `x` spans more than a factor of 20."""
     import numpy as np
     import seaborn as sns
-    from matplotlib.figure import Figure
 
     from .analysis import pareto_front
-    fig = Figure(figsize=figsize, dpi=100, layout="constrained")
+    fig = new_figure(figsize)
     ax = fig.add_subplot()
     xs, ys = frame[x].to_numpy(dtype=float), frame[y].to_numpy(dtype=float)
     finite = np.isfinite(xs) & np.isfinite(ys)
     ax.set_xlabel(AXIS_LABELS.get(x, x))
     ax.set_ylabel(AXIS_LABELS.get(y, y))
     if not finite.any():
-        ax.text(0.5, 0.5, f"no {AXIS_LABELS.get(x, x)} in these trials", ha="center", va="center",
-                transform=ax.transAxes, color="#888")
+        blank(ax, f"no {AXIS_LABELS.get(x, x)} in these trials")
         ax.set_title(title or "Pareto front")
         return fig
     palette = sns.color_palette("deep")
@@ -180,45 +210,82 @@ def pareto_figure(frame: Any, x: str, y: str = "val_acc", selected: Any = None, 
     return fig
 
 
-def comparison_figure(runs: Any, figsize=(11.0, 4.0)):
-    """Mean best-so-far accuracy of several strategies, ± one standard error, as step functions against the
-    number of evaluations (left) and against simulated time on a log axis (right). `runs` maps a strategy's
-    name to its runs, each a trials DataFrame, a list of `Trial`s or a `Search`; the legend gives n runs."""
-    import seaborn as sns
-    from matplotlib.figure import Figure
+def _curve_inputs(group: Any) -> list[tuple[list[float], list[float]]]:
+    """(accuracies, costs) of each run of one strategy, failed trials as NaN accuracy and no cost."""
+    pairs = []
+    for run in group:
+        rows = _rows(run)
+        pairs.append(([r["val_acc"] if r["status"] == "ok" else math.nan for r in rows],
+                      [(r.get("cost") or 0.0) if r["status"] == "ok" else 0.0 for r in rows]))
+    return pairs
+
+
+def zoomed_ylim(curves: Iterable[dict]) -> tuple[float, float] | None:
+    """The y range where best-so-far curves differ at the end, which is what a comparison asks about: from the
+    lowest mean (less its SE) over the second half of the evaluations to the highest mean plus its SE, with a
+    margin. The first half (random starts, 1-epoch scores of multi-fidelity methods) falls below it; draw with
+    zoom=False to see it. None when there is no curve."""
+    import numpy as np
+    lows, highs = [], []
+    for c in curves:
+        mean, se = np.asarray(c["mean"], dtype=float), np.nan_to_num(np.asarray(c["se"], dtype=float))
+        if len(mean):
+            start = len(mean) // 2
+            lows.append(np.nanmin((mean - se)[start:]))
+            highs.append(np.nanmax(mean + se))
+    if not lows or not np.isfinite(min(lows)) or not np.isfinite(max(highs)):
+        return None
+    low, high = float(min(lows)), float(max(highs))
+    pad = max(0.05, 0.08 * (high - low))
+    return low - pad, high + pad
+
+
+def comparison_figure(runs: Any, figsize=(11.0, 4.0), zoom: bool = True):
+    """Mean best-so-far accuracy of several strategies as step functions against the number of evaluations
+    (left) and against simulated time on a log axis (right), each strategy in its own colour (`palette`).
+    `runs` maps a strategy's name to its runs, each a trials DataFrame, a list of `Trial`s or a `Search`; the
+    legend gives n runs. A band of ± one standard error is drawn where a strategy has several runs (one run
+    has no error to show). `zoom=True` sets the y axis to where the curves differ (`zoomed_ylim`);
+    `zoom=False` shows the whole climb, from the first random draws on."""
     from matplotlib.ticker import NullFormatter
 
     from .analysis import best_so_far_curves
-    fig = Figure(figsize=figsize, dpi=100, layout="constrained")
+    fig = new_figure(figsize)
     by_evals, by_cost = fig.subplots(1, 2, sharey=True)
-    palette = sns.color_palette("deep")
-    for k, (name, group) in enumerate(runs.items()):
-        pairs = []
-        for run in group:
-            rows = _rows(run)
-            pairs.append(([r["val_acc"] if r["status"] == "ok" else math.nan for r in rows],
-                          [(r.get("cost") or 0.0) if r["status"] == "ok" else 0.0 for r in rows]))
+    drawn, counts = [], []
+    for name, group in runs.items():
+        pairs = _curve_inputs(group)
         for ax, by in ((by_evals, "evaluations"), (by_cost, "cost")):
             curve = best_so_far_curves(pairs, by=by)
             if not len(curve["x"]):
                 continue
-            colour = palette[k % len(palette)]
-            ax.step(curve["x"], curve["mean"], where="post", color=colour, linewidth=1.8,
-                    label=f"{name} (n = {curve['n']})")
-            ax.fill_between(curve["x"], curve["mean"] - curve["se"], curve["mean"] + curve["se"], step="post",
-                            color=colour, alpha=0.2, linewidth=0)
+            style = strategy_style(name)
+            ax.step(curve["x"], curve["mean"], where="post", label=f"{name} (n = {curve['n']})", **style)
+            if curve["n"] > 1:
+                ax.fill_between(curve["x"], curve["mean"] - curve["se"], curve["mean"] + curve["se"], step="post",
+                                color=style["color"], alpha=0.18, linewidth=0)
+            if by == "evaluations":
+                drawn.append(curve)
+                counts.append(curve["n"])
     by_evals.set_xlabel("evaluations")
     by_evals.set_ylabel("best validation accuracy so far (%)")
     by_cost.set_xlabel("simulated time (s, log scale)")
+    if not drawn:
+        for ax in (by_evals, by_cost):
+            blank(ax, "no runs yet")
+        fig.suptitle("Mean best so far")
+        return fig
     by_cost.set_xscale("log")
     by_cost.xaxis.set_minor_formatter(NullFormatter())      # within one decade they would overlap
     for ax in (by_evals, by_cost):
         ax.grid(alpha=0.3)
-        if ax.lines:
-            ax.legend(loc="lower right", fontsize=8)
-    if not by_evals.lines:
-        by_evals.text(0.5, 0.5, "no runs yet", ha="center", va="center", transform=by_evals.transAxes, color="#888")
-    fig.suptitle("Mean best so far ± 1 standard error")
+        ax.legend(loc="lower right", fontsize=8)
+    limits = zoomed_ylim(drawn) if zoom else None
+    if limits is not None:
+        by_evals.set_ylim(*limits)
+    band = "± 1 standard error" if max(counts) > 1 else "(one run each: no error band)"
+    view = "y axis zoomed to where the curves differ" if limits is not None else "full range"
+    fig.suptitle(f"Mean best so far {band} — {view}")
     return fig
 
 
@@ -229,7 +296,6 @@ def alphas_figure(history: Any, epochs: Any = None, figsize=None):
     its edges, "j->i", titled "edge j->i"; a chain's have two or three options each); `epochs` numbers them
     (default 1, 2, ...)."""
     import numpy as np
-    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
     names = list(history[0]) if history else []
     options = {name: list(history[0][name]) for name in names}
@@ -240,7 +306,7 @@ def alphas_figure(history: Any, epochs: Any = None, figsize=None):
     heights = [max((len(options[n]) for n in names[r * cols:(r + 1) * cols]), default=1) for r in range(rows)]
     size = figsize or ((3.3 if cols <= 3 else 2.2) * cols + 1.2, 0.3 * sum(heights) + 0.9 * rows + 0.6)
     few = len(names) <= 9              # many small axes: a fixed layout, three times faster than a constrained one
-    fig = Figure(figsize=size, dpi=100, layout="constrained" if few else None)
+    fig = new_figure(size, layout="constrained" if few else None)
     axes = fig.subplots(rows, cols, sharex=True, squeeze=False, gridspec_kw={"height_ratios": heights}).ravel()
     if not few:
         fig.subplots_adjust(left=0.05, right=0.9, bottom=0.6 / size[1], top=1 - 0.7 / size[1], wspace=0.45,

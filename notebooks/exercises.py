@@ -15,7 +15,7 @@ In a notebook:
 Until the student replaces `raise NotImplementedError`, calling the function raises a
 NotImplementedError naming the exercise. With MINAS_SOLUTIONS=1 in the environment (CI,
 instructors) the solution of the same name in `solutions/*.py` runs instead, so every later cell
-works. The checks themselves are in `checks.py`, one per exercise. Teaching glue only: nothing in
+works. The checks themselves are in `checks/`, one module per notebook. Teaching glue only: nothing in
 `minas/` imports this.
 """
 from __future__ import annotations
@@ -29,10 +29,6 @@ from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
 START, END = "# ---- your code here ----", "# ---- end ----"
-
-
-class Wrong(Exception):
-    """A check's verdict that the answer is not right yet; the message says what was expected."""
 
 
 def solutions_on() -> bool:
@@ -80,13 +76,14 @@ def exercise(fn: Callable) -> Callable:
 def _where(error: BaseException) -> str:
     """The last line of the student's own code in the traceback (a notebook cell), if any."""
     frames = [f for f in traceback.extract_tb(error.__traceback__)
-              if Path(f.filename).parent != HERE and "site-packages" not in f.filename and "minas" not in Path(f.filename).parts]
+              if not Path(f.filename).is_relative_to(HERE) and "site-packages" not in f.filename
+              and "minas" not in Path(f.filename).parts]
     return f" (in {frames[-1].name}: `{(frames[-1].line or '').strip()}`)" if frames else ""
 
 
 def verdict(fn: Callable) -> tuple[bool, str]:
     """(True, "✓ ...") when `fn` passes its exercise's check, else (False, "✗ ..." with a hint)."""
-    from checks import CHECKS
+    from checks import CHECKS, Wrong
     name = getattr(fn, "exercise", None)
     if name not in CHECKS:
         return False, "✗ check() wants a function defined under @exercise in this notebook"
@@ -109,3 +106,13 @@ def verdict(fn: Callable) -> tuple[bool, str]:
 def check(fn: Callable) -> None:
     """Print whether `fn` is right: a ✓, or a ✗ with a hint. Never raises, so 'Run All' goes on."""
     print(verdict(fn)[1])
+
+
+def grade(fn: Callable) -> None:
+    """The check as an autograder's test (nbgrader's test cells call it): print the verdict, and raise
+    AssertionError unless the student's own code passed (the instructor's solution, standing in for an unfilled
+    exercise with MINAS_SOLUTIONS=1, earns nothing)."""
+    ok, message = verdict(fn)
+    print(message)
+    if not ok or getattr(fn, "used_solution", False):
+        raise AssertionError(message if not ok else f"✗ {fn.exercise} is not done yet: only the instructor's solution ran")

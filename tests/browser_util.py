@@ -7,6 +7,7 @@ Typical use::
     run_all_cells(page)
     wait_for_cells(page)          # every code cell ran; raises with the traceback if one failed
     assert_no_widget_errors(page)
+    assert_figures_are_images(page)
 """
 import re
 
@@ -82,6 +83,27 @@ def assert_no_widget_errors(page):
     text = page.locator("body").inner_text()
     found = [w for w in WIDGET_ERRORS if w in text]
     assert not found, f"widget problems in the page: {found}"
+
+
+_CLIPPED = """() => [...document.querySelectorAll('.minas-panel button, .minas-panel .widget-label')]
+    .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+    .map(e => e.textContent.trim() || e.title)"""
+
+
+def assert_no_clipped_labels(page):
+    """No button or label of a panel cut off by its box ("Resu…" for Resume)."""
+    clipped = page.evaluate(_CLIPPED)
+    assert not clipped, f"cut off in the panel: {clipped}"
+
+
+_TEXT_FIGURES = """() => [...document.querySelectorAll('.jp-NotebookPanel .jp-OutputArea-output')]
+    .map(e => e.innerText).filter(t => /^<Figure size [\\d.]+x[\\d.]+ with \\d+ Axes>/.test(t.trim()))"""
+
+
+def assert_figures_are_images(page):
+    """No cell output shows a figure as its text ("<Figure size 650x380 with 1 Axes>") instead of the image."""
+    found = page.evaluate(_TEXT_FIGURES)
+    assert not found, f"figures shown as text, not images: {found}"
 
 
 def shut_down_kernels(base: str, token: str):

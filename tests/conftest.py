@@ -9,6 +9,7 @@
   in a test's signature so that a missing browser skips before Lab is started.
 * ``artifacts`` is ``<repo>/test-artifacts/`` (git-ignored) for screenshots that CI keeps.
 """
+import json
 import os
 import shutil
 import signal
@@ -53,6 +54,19 @@ def _strip_outputs(folder: Path) -> None:
         nbformat.write(nb, path)
 
 
+NBGRADER_SERVER = ("nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.validate_assignment",
+                   "nbgrader.server_extensions.assignment_list", "nbgrader.server_extensions.course_list")
+
+
+def _without_nbgrader(config: Path) -> None:
+    """nbgrader (a test tool, for tests/test_release.py) enables its Lab and server extensions in the environment;
+    the notebooks are tested in the Lab students use, so this Lab runs without them."""
+    (config / "jupyter_server_config.json").write_text(
+        json.dumps({"ServerApp": {"jpserver_extensions": {name: False for name in NBGRADER_SERVER}}}))
+    (config / "labconfig").mkdir()
+    (config / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": {"@jupyter/nbgrader": True}}))
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     out = REPO / "test-artifacts"
@@ -76,6 +90,7 @@ def jupyter_lab(tmp_path_factory):
     news.mkdir(parents=True)
     (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')  # no "Jupyter news?" toast
     (state / "config").mkdir()
+    _without_nbgrader(state / "config")
     port = _free_port()
     env = dict(os.environ,
                MINAS_FAST="1",                             # small budgets; the kernels inherit both

@@ -10,6 +10,7 @@ import torch
 import torch.nn as nn
 
 import minas
+from minas.errors import MinasWarning
 from minas.estimators import Estimator, Result, Training
 from minas.spaces import ArchError, CapabilityError, Choices, Decision, SpaceError, define
 from minas.strategies import STRATEGIES
@@ -189,8 +190,9 @@ def test_a_build_that_fails_for_some_architectures_gives_failed_trials(one_threa
                              nn.Linear(width, num_classes))
     space = define(fragile)
     assert space.size == 6
-    result = minas.Search(space, minas.strategies.RandomSearch(), Training(dataset=bumps(), epochs=1),
-                          trials=12, seed=0).run()
+    with pytest.warns(MinasWarning, match="failed"):
+        result = minas.Search(space, minas.strategies.RandomSearch(), Training(dataset=bumps(), epochs=1),
+                              trials=12, seed=0).run()
     failed = result.trials[result.trials.status == "failed"]
     assert 0 < len(failed) < len(result.trials)
     for row in failed.itertuples():

@@ -1,4 +1,4 @@
-"""The exercise mechanism of the notebooks (notebooks/exercises.py, checks.py, solutions/).
+"""The exercise mechanism of the notebooks (notebooks/exercises.py, checks/, solutions/).
 
 Every exercise in a notebook has a check and a solution; the solution passes its check; an
 unfilled stub is reported as not done (or runs the solution with MINAS_SOLUTIONS=1); and every
@@ -53,6 +53,59 @@ class _Always:
         return Same()
 
 
+def _renamed():
+    """minas' local search under a new name: a subclass that adds nothing."""
+    from minas.strategies import LocalSearch
+
+    class Renamed(LocalSearch):
+        pass
+    return Renamed()
+
+
+def _calls_super():
+    """A subclass whose ask() is its own on paper, but only calls minas' local search."""
+    from minas.strategies import LocalSearch
+
+    class Mine(LocalSearch):
+        def ask(self):
+            return super().ask()
+    return Mine()
+
+
+def _wrapper():
+    """A strategy of its own class that hands every decision to minas' local search."""
+    import minas
+
+    class Wrapper(minas.strategies.Strategy):
+        def setup(self, space, rng):
+            super().setup(space, rng)
+            self.inner = minas.strategies.LocalSearch()
+            self.inner.setup(space, rng)
+
+        def ask(self):
+            return self.inner.ask()
+
+        def tell(self, trial):
+            super().tell(trial)
+            self.inner.tell(trial)
+    return Wrapper()
+
+
+def _knows_the_answers():
+    """Unfair play: asks for the 100 best cells of the CIFAR-10 table, best first, whatever it is told."""
+    import minas
+
+    class Cheat(minas.strategies.Strategy):
+        def setup(self, space, rng):
+            super().setup(space, rng)
+            table = minas.benchmarks.NASBench201("cifar10")
+            self.todo = sorted(space.enumerate(), key=lambda c: -table.query(c)["val_acc"])[:100]
+
+        def ask(self):
+            return self.todo[len(self.history)]
+    return Cheat()
+
+
 def _template_strategy():
     """The capstone's starting point as shipped (random search without repeats): it must not pass."""
     import minas
@@ -80,6 +133,24 @@ def _grad_norm_with_bn(net, x, y):
 def _weight_norm(net, x, y):
     import torch.nn as nn
     return float(sum(m.weight.norm().item() for m in net.modules() if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.Linear))))
+
+
+def _naive_se(values):
+    """Σx² / n − mean²: right on paper, and all digits lost when the values are big and close together."""
+    a = np.asarray(values, dtype=float)
+    return float(a.mean()), math.sqrt(max(0.0, (np.mean(a ** 2) - a.mean() ** 2) / (len(a) - 1)))
+
+
+def _expected_best_in_int64(values, n):
+    """The right formula with numpy's 64-bit ints: k ** n wraps around for big n."""
+    s, k = np.sort(np.asarray(values, dtype=float)), np.arange(1, len(values) + 1, dtype=np.int64)
+    return float(np.sum(s * (k ** n - (k - 1) ** n)) / float(len(values)) ** n)
+
+
+def _bracket_by_log(lo, hi, eta, halvings=lambda lo, hi, eta: int(math.log(hi / lo, eta))):
+    """The bracket with its number of halvings taken from a float logarithm (one short at exact powers)."""
+    s = halvings(lo, hi, eta)
+    return [max(lo, round(hi / eta ** (s - k))) for k in range(s + 1)], [eta ** (s - k) for k in range(s + 1)]
 
 
 def _halvings(lo, hi, eta):
@@ -140,7 +211,8 @@ WRONG = {
         lambda space, est, trials, rng: (lambda a: (a, max(est.evaluate(a).val_acc for _ in range(trials))))(space.sample(rng)),
     ],
     "space_size": [lambda k, n: k ** n, lambda k, n: k ** (n * (n - 1)), lambda k, n: float(k) ** (n * (n - 1) // 2),
-                   lambda k, n: n ** (k * (k - 1) // 2)],
+                   lambda k, n: n ** (k * (k - 1) // 2), lambda k, n: int(math.pow(k, n * (n - 1) / 2)),
+                   lambda k, n: int(k ** (n * (n - 1) / 2))],
     "decode": [lambda v, space: __import__("minas").spaces.Cell(tuple(space.ops[list(v[e * 5:e * 5 + 5]).index(1)] for e in range(6))),
                lambda v, space: [space.ops[list(v[e * len(space.ops):(e + 1) * len(space.ops)]).index(1)] for e in range(len(space.edges))],
                lambda v, space: __import__("minas").spaces.Cell(tuple(space.ops[list(v[e::len(space.edges)]).index(1)] if 1 in list(v[e::len(space.edges)]) else space.ops[0] for e in range(len(space.edges))))],
@@ -156,7 +228,8 @@ WRONG = {
                     lambda a, b: sum(np.sign((a[i] - a[j]) * (b[i] - b[j])) for i in range(len(a)) for j in range(len(a)) if i != j) / len(a) ** 2],
     "expected_best": [lambda acc, n: float(np.mean(sorted(acc)[-n:])), lambda acc, n: max(acc),
                       lambda acc, n: float(np.mean(acc)),
-                      lambda acc, n: sum(v * ((k / len(acc)) ** n - ((k - 1) / len(acc)) ** n) for k, v in enumerate(acc, start=1))],
+                      lambda acc, n: sum(v * ((k / len(acc)) ** n - ((k - 1) / len(acc)) ** n) for k, v in enumerate(acc, start=1)),
+                      _expected_best_in_int64],
     "tournament": [lambda pop, k, rng: max(pop, key=lambda t: t.val_acc),
                    lambda pop, k, rng: rng.choice(pop),
                    lambda pop, k, rng: max(rng.choices(pop, k=k), key=lambda t: t.val_acc),
@@ -167,7 +240,7 @@ WRONG = {
                    lambda pop, aging: pop[0] if aging else max(pop, key=lambda t: t.val_acc)],
     "mean_and_se": [lambda v: (float(np.mean(v)), float(np.std(v, ddof=1))),
                     lambda v: (float(np.mean(v)), float(np.std(v) / np.sqrt(len(v)))),
-                    lambda v: float(np.mean(v))],
+                    lambda v: float(np.mean(v)), _naive_se],
     "best_within": [lambda c, a, b: max(a), lambda c, a, b: max([x for x, y in zip(a, c) if y <= b], default=float("nan")),
                     lambda c, a, b: max([x for x, s in zip(a, np.cumsum(list(c))) if s <= b], default=0.0),
                     lambda c, a, b: [x for x, s in zip(a, np.cumsum(list(c))) if s <= b][-1] if list(c)[0] <= b else float("nan")],
@@ -186,7 +259,9 @@ WRONG = {
                 lambda lo, hi, eta: ([max(lo, hi / eta ** (_halvings(lo, hi, eta) - k)) for k in range(_halvings(lo, hi, eta) + 1)],
                                      [eta ** (_halvings(lo, hi, eta) - k) for k in range(_halvings(lo, hi, eta) + 1)]),
                 lambda lo, hi, eta: ([max(lo, round(hi / eta ** (_halvings(lo, hi, eta) + 1 - k))) for k in range(_halvings(lo, hi, eta) + 2)],
-                                     [eta ** (_halvings(lo, hi, eta) + 1 - k) for k in range(_halvings(lo, hi, eta) + 2)])],
+                                     [eta ** (_halvings(lo, hi, eta) + 1 - k) for k in range(_halvings(lo, hi, eta) + 2)]),
+                _bracket_by_log,
+                lambda lo, hi, eta: _bracket_by_log(lo, hi, eta, lambda lo, hi, eta: math.floor(math.log(hi) / math.log(eta) - math.log(lo) / math.log(eta)))],
     "promote": [lambda results, eta: [c for c, a in sorted(results, key=lambda p: p[1])[:max(1, len(results) // eta)]],
                 lambda results, eta: [c for c, a in sorted(results, key=lambda p: p[1], reverse=True)[:max(1, len(results) // eta)]],
                 lambda results, eta: sorted((p for p in results if not math.isnan(p[1])), key=lambda p: p[1], reverse=True)[:max(1, len(results) // eta)],
@@ -228,7 +303,9 @@ WRONG = {
                    lambda w, d, k, e, se: math.prod(len(x) * math.prod(_blocks(k, e) ** n for n in d) * (1 + se) for x in w)],
     "conv_stack": [_stack(every_kernel=True), _stack(shared=True), _stack(offset=1), _stack(fewer=1), _stack(channels=1)],
     "make_strategy": [lambda: __import__("minas").strategies.RandomSearch(), _Always, _template_strategy,
-                      lambda: object()],
+                      lambda: object(), lambda: __import__("minas").strategies.LocalSearch(),
+                      lambda: __import__("minas").strategies.RegularizedEvolution(), _renamed, _calls_super, _wrapper,
+                      _knows_the_answers],
 }
 
 EXERCISES = in_notebooks()
@@ -237,7 +314,7 @@ EXERCISES = in_notebooks()
 def test_every_exercise_has_a_check_a_solution_and_wrong_answers():
     assert EXERCISES, "no exercises found in notebooks/*.ipynb"
     for name, notebook in EXERCISES.items():
-        assert name in checks.CHECKS, f"{notebook}: exercise {name} has no check in notebooks/checks.py"
+        assert name in checks.CHECKS, f"{notebook}: exercise {name} has no check in notebooks/checks/"
         assert callable(exercises.solution(name)), f"{notebook}: exercise {name} has no solution"
         assert WRONG.get(name), f"{notebook}: exercise {name} has no wrong answers in this test"
     assert set(checks.CHECKS) == set(EXERCISES), f"checks without an exercise: {set(checks.CHECKS) - set(EXERCISES)}"
@@ -289,3 +366,17 @@ def test_a_crash_is_reported_with_the_students_line(monkeypatch):
 def test_check_wants_an_exercise():
     ok, message = exercises.verdict(lambda: None)
     assert not ok and message.startswith("✗")
+
+
+def test_grade_is_the_check_as_an_autograder_test(monkeypatch, capsys):
+    def stub(*args, **kwargs):
+        raise NotImplementedError
+
+    monkeypatch.delenv("MINAS_SOLUTIONS", raising=False)
+    exercises.grade(named("space_size", exercises.solution("space_size")))          # passes: no exception
+    assert capsys.readouterr().out.startswith("✓")
+    with pytest.raises(AssertionError, match="space_size"):
+        exercises.grade(named("space_size", WRONG["space_size"][0]))
+    monkeypatch.setenv("MINAS_SOLUTIONS", "1")                 # the solution standing in for a stub earns nothing
+    with pytest.raises(AssertionError, match="only the instructor's solution ran"):
+        exercises.grade(named("space_size", stub))

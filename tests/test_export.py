@@ -10,6 +10,7 @@ import torch
 import torch.nn as nn
 
 import minas
+from minas.errors import MinasWarning
 from minas.estimators import Estimator, Result, Tabular, Training
 from minas.export import ExportError, export
 from minas.spaces import CellSpace, ChainSpace, define
@@ -93,7 +94,8 @@ class Failing(Estimator):
 
 
 def test_a_run_whose_trials_all_failed_cannot_be_exported(tmp_path):
-    minas.Search(CellSpace(), minas.strategies.RandomSearch(), Failing(), trials=3, run_dir=tmp_path).run()
+    with pytest.warns(MinasWarning, match="out of memory"):
+        minas.Search(CellSpace(), minas.strategies.RandomSearch(), Failing(), trials=3, run_dir=tmp_path).run()
     with pytest.raises(ExportError, match=r"no successful trial to export: every one of its 3 trials failed \(the "
                                           r"first: RuntimeError: out of memory\)"):
         export(tmp_path)

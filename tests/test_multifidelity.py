@@ -10,6 +10,7 @@ import pytest
 import torch
 
 import minas
+from minas.errors import MinasWarning
 from minas.benchmarks import MNIST1DBench
 from minas.benchmarks.mnist1d import OPS, PROTOCOL
 from minas.data import from_tensors
@@ -264,7 +265,8 @@ class Boom(Tabular):
 
 
 def test_failed_trials_count_as_worst_and_are_never_promoted(space, curves):
-    trials = _search(space, Flaky(curves), SuccessiveHalving(), trials=20 * 13).trials
+    with pytest.warns(MinasWarning, match="boom"):
+        trials = _search(space, Flaky(curves), SuccessiveHalving(), trials=20 * 13).trials
     failed = [t for t in trials if not t.ok]
     assert any(t.budget == 1 for t in failed) and any(t.budget == 3 for t in failed)
     k = 0
@@ -280,8 +282,9 @@ def test_failed_trials_count_as_worst_and_are_never_promoted(space, curves):
         k += len(rung0) + len(rung1) + len(rung2)
     boom = minas.Search(space, SuccessiveHalving(), Boom(curves), trials=27)
     boom.fail_fast = 0                                        # every trial fails on purpose: go on
-    while boom.step() is not None:
-        pass
+    with pytest.warns(MinasWarning, match="boom"):
+        while boom.step() is not None:
+            pass
     assert [t.budget for t in boom.trials] == [1] * 27        # no survivors: the next bracket starts
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from browser_util import (assert_no_widget_errors, fold_left_sidebar, open_notebook, run_all_cells,
-                          shut_down_kernels, wait_for_cells)
+from browser_util import (assert_figures_are_images, assert_no_clipped_labels, assert_no_widget_errors,
+                          fold_left_sidebar, open_notebook, run_all_cells, shut_down_kernels, wait_for_cells)
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -80,6 +80,7 @@ CASES = [
          (("select", ".minas-decision-k1-1 select", "7"),),                 # the first block's kernel
          (".minas-arch-string", ".minas-drawing", ".minas-measures"), done=MEASURED,
          docs="architecture_explorer_chain.png"),
+    Case("14_real_data_lab.ipynb", "minas-search-panel", ".minas-trial-table option", PICK_A_TRIAL, DRAWN_TRIAL),
 ]
 
 
@@ -117,6 +118,7 @@ def test_panel_renders_and_reacts(case, browser, jupyter_lab, artifacts):  # bro
         fold_left_sidebar(page)
         run_all_cells(page)
         wait_for_cells(page, timeout=600_000)
+        assert_figures_are_images(page)
         panel = page.locator(f".{case.panel}")
         expect(panel).to_have_count(1)
         panel.scroll_into_view_if_needed()
@@ -137,6 +139,7 @@ def test_panel_renders_and_reacts(case, browser, jupyter_lab, artifacts):  # bro
 
         expect(panel.locator(".minas-warning", has_text=re.compile(r"\S"))).to_have_count(0)
         assert_no_widget_errors(page)
+        assert_no_clipped_labels(page)
         assert not errors, errors
         page.set_viewport_size({"width": 1500, "height": max(1100, int(panel.bounding_box()["height"]) + 300)})
         panel.evaluate("e => e.scrollIntoView({block: 'start'})")      # all of it in view, below Lab's menus

@@ -5,6 +5,7 @@ import statistics
 import pytest
 
 import minas
+from minas.errors import MinasWarning
 from minas.estimators import Result, Tabular
 from minas.objectives import MnasNetReward, metric_of
 from minas.runlog import RunDirError
@@ -67,6 +68,7 @@ def test_the_score_is_recorded_and_replayed(bench, tmp_path):
 def test_a_trial_without_the_metric_fails_naming_it(bench):
     search = minas.Search(minas.spaces.CellSpace(), STRATEGIES.create("random"), Tabular(bench), trials=3,
                           objective=MnasNetReward(target=1.0, metric="energy"))
-    result = search.run()
+    with pytest.warns(MinasWarning, match="no 'energy'"):
+        result = search.run()
     assert (result.trials.status == "failed").all()
     assert result.trials.error[0].startswith("ValueError: the result has no 'energy'")

@@ -1,5 +1,6 @@
 """Strategy comparison: the anytime curves (a pure function), their figure, and the panel's Run and Stop."""
 import math
+import re
 
 import numpy as np
 import pytest
@@ -118,3 +119,46 @@ def test_on_the_mnist1d_table_multi_fidelity_strategies_take_part(one_thread):
     assert set(halving["budget"]) == {1, 3, 10} and set(plain["budget"]) == {None}     # rungs of 1, 3 and 10 epochs
     assert halving["cost"].sum() < plain["cost"].sum() / 3               # partial trainings cost less time
     assert "successive_halving" in comparison.summary.value
+
+
+def test_only_what_the_table_answers_at_once_is_offered(one_thread):
+    """Ticking darts in the comparison sat on "run 4 / 25" for minutes: one-shot strategies train a supernet of
+    their own. The panel offers them no more, and multi-fidelity strategies only on a table with learning curves."""
+    comparison = StrategyComparison(("random", "local"), seeds=1, trials=5)
+    offered = set(comparison.strategies.options)
+    assert {"random", "evolution", "local", "bayesopt"} <= offered
+    assert not offered & {"darts", "gdas", "drnas", "enas", "successive_halving", "hyperband"}
+    comparison.dataset.value = "mnist1d"
+    assert {"successive_halving", "hyperband"} <= set(comparison.strategies.options)
+    comparison.strategies.value = ("random", "hyperband")
+    comparison.dataset.value = "cifar100"
+    assert comparison.strategies.value == ("random",)                # what the table cannot run is untick
+    with pytest.raises(ValueError, match="supernet"):
+        StrategyComparison(("random", "darts"))
+    comparison.run(dataset="mnist1d", strategies=["successive_halving"], seeds=1, trials=9)   # table first
+    assert comparison.wait(60) and comparison.status == "finished" and len(comparison.runs["successive_halving"]) == 1
+
+
+def test_full_range_is_one_click_from_the_zoomed_plot(comparison):
+    comparison.run(seeds=2)
+    assert comparison.wait(60)
+    zoomed = bytes(comparison.plot.value)
+    comparison.zoom.value = False                                         # the "full range" button
+    assert bytes(comparison.plot.value) != zoomed
+    comparison.zoom.value = True
+    assert bytes(comparison.plot.value) == zoomed
+
+
+def test_one_seed_shows_no_standard_error(one_thread):
+    comparison = StrategyComparison(("random",), seeds=1, trials=6)
+    comparison.run()
+    assert comparison.wait(60)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', comparison.summary.value)
+    assert cells[0] == "1" and re.fullmatch(r"\d+\.\d\d %", cells[1]), cells      # "90.71 %", not "90.71 ± 0.00 %"
+
+
+def test_the_tables_offered_can_be_limited(one_thread):
+    comparison = StrategyComparison(("random",), tables=("cifar10", "cifar100"))
+    assert [name for _, name in comparison.dataset.options] == ["cifar10", "cifar100"]
+    with pytest.raises(ValueError, match="unknown table"):
+        StrategyComparison(("random",), dataset="ImageNet16-120", tables=("cifar10",))

@@ -14,6 +14,7 @@ import pytest
 import torch
 
 import minas
+from minas.errors import MinasWarning
 from minas.benchmarks import NASBench201
 from minas.data import from_tensors
 from minas.estimators import Tabular, Training
@@ -104,7 +105,8 @@ def test_events_in_order(space, bench):
 def test_broken_listener_does_not_break_the_search(space, bench):
     search = minas.Search(space, RandomSearch(), Tabular(bench), trials=5, seed=0)
     search.subscribe(lambda e: 1 / 0)
-    assert len(search.run().trials) == 5
+    with pytest.warns(MinasWarning, match="a listener of this search .* failed on search_started: ZeroDivisionError"):
+        assert len(search.run().trials) == 5
 
 
 # --- pause / resume / stop from another thread ---------------------------------------------------
@@ -159,7 +161,8 @@ def test_a_search_paused_after_its_last_trial_finishes(space, bench):
 # --- failed trials -------------------------------------------------------------------------------
 
 def test_raising_estimator_gives_failed_trials(space, bench):
-    result, _ = _run(space, bench, trials=60, strategy=RandomSearch(), estimator=Flaky(bench))
+    with pytest.warns(MinasWarning, match="boom on"):
+        result, _ = _run(space, bench, trials=60, strategy=RandomSearch(), estimator=Flaky(bench))
     trials = result.trials
     assert len(trials) == 60 and result.status == "finished"
     failed = trials[trials.status == "failed"]
@@ -172,7 +175,8 @@ def test_raising_estimator_gives_failed_trials(space, bench):
 
 
 def test_nan_estimator_gives_failed_trials(space, bench):
-    result, _ = _run(space, bench, trials=60, strategy=RegularizedEvolution(), estimator=NaNs(bench))
+    with pytest.warns(MinasWarning, match="val_acc=nan"):
+        result, _ = _run(space, bench, trials=60, strategy=RegularizedEvolution(), estimator=NaNs(bench))
     trials = result.trials
     assert len(trials) == 60
     failed = trials[trials.status == "failed"]
@@ -190,7 +194,8 @@ def test_diverging_training_gives_failed_trials(space):
         data = from_tensors("noise", torch.randn(48, 1, 8, generator=g), torch.randint(0, 2, (48,), generator=g),
                             torch.randn(8, 1, 8, generator=g), torch.randint(0, 2, (8,), generator=g))
         estimator = Training(dataset=data, epochs=1, channels=4, cells=1, batch_size=8, lr=1e6, device="cpu")
-        result = minas.Search(space, RandomSearch(), estimator, trials=2, seed=0).run()
+        with pytest.warns(MinasWarning, match="training diverged"):
+            result = minas.Search(space, RandomSearch(), estimator, trials=2, seed=0).run()
     finally:
         torch.set_num_threads(threads)
     assert len(result.trials) == 2

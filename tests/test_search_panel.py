@@ -1,5 +1,6 @@
 """The search panel without a browser: ipywidgets builds and updates its models without a kernel (DummyComm),
 so the panel is driven with `Button.click()` and checked through its widgets' values."""
+import re
 import time
 
 import pytest
@@ -127,3 +128,65 @@ def test_start_twice_is_refused(panel):
     panel.subscribe(try_again)
     panel.start(trials=1000)
     assert panel.wait(60) and gate and panel.status == "stopped"
+
+
+def test_code_runs_what_it_says_whatever_the_menus_were_set_to(panel):
+    """The quickstart's snag: a student tried the training estimator in the menus, then the next cell's
+    panel.start(trials=..., seed=...) ran 100 trainings with those menus instead of the cell's search."""
+    c = panel.controls
+    c.space.value = "chain"
+    c.estimator.value, c.strategy.value, c.trials.value, c.seed.value = "training", "random", 100, 7
+    panel.start(trials=12, seed=0)
+    assert panel.wait(60) and panel.status == "finished"
+    assert len(panel.search.trials) == 12 and panel.search.seed == 0
+    assert "NAS-Bench-201 cifar10 · evolution · seed 0" in panel.status_line.value     # the panel's own defaults
+    assert (c.space.value, c.estimator.value, c.dataset.value, c.strategy.value, c.trials.value) == \
+        ("cell", "tabular", "cifar10", "evolution", 12)
+
+    c.strategy.value, c.trials.value = "random", 5                  # the Start button runs the menus as they stand
+    c.start_button.click()
+    assert panel.wait(60) and len(panel.search.trials) == 5 and "· random ·" in panel.status_line.value
+
+
+def test_code_that_names_another_space_gets_that_spaces_defaults(panel):
+    panel.controls.strategy.value = "random"                          # clicked, then the cell names a space
+    args = panel.controls.apply({"space": "chain"})
+    assert args["estimator"] != "tabular" and args["strategy"] == "evolution"   # no table knows the chain
+    assert args["dataset"] == "mnist1d"
+
+
+def test_code_gets_the_choices_the_panel_was_created_with(monkeypatch):
+    from widgets import SearchPanel
+    monkeypatch.setenv("MINAS_FAST", "1")
+    panel = SearchPanel(strategy="local", trials=9)
+    panel.controls.strategy.value = "random"
+    args = panel.controls.apply({"seed": 3})
+    assert (args["strategy"], args["trials"], args["seed"]) == ("local", 9, 3)
+
+
+def test_each_estimator_starts_on_a_dataset_it_can_load_without_a_download(panel):
+    c = panel.controls
+    c.estimator.value = "training"                  # cifar10 is offered for training too, but needs a download
+    assert c.dataset.value == "mnist1d" and "must be downloaded" in c.help.value
+    assert "fidelity" not in c.help.value                          # not a word a first-day student knows yet
+    c.dataset.value = "digits"
+    c.estimator.value = "tabular"
+    assert c.dataset.value == "cifar10"
+    assert panel.controls.apply({"estimator": "training"})["dataset"] == "mnist1d"   # from code, too
+    assert panel.controls.apply({"estimator": "training", "dataset": "digits"})["dataset"] == "digits"
+
+
+def test_a_fresh_panel_shows_no_clock_time(panel):
+    """Before any search, the status line showed the machine's uptime as the elapsed time ("2641.6 s")."""
+    assert panel.status == "ready"
+    assert not re.search(r"\d+\.\d s", panel.status_line.value), panel.status_line.value
+    panel.start(trials=3)
+    assert panel.wait(60) and re.search(r"· \d+\.\d s ·", panel.status_line.value)
+
+
+def test_a_search_that_cannot_be_built_leaves_no_old_plot_on_screen(panel):
+    empty = png(panel.plot)
+    panel.start(trials=10)
+    assert panel.wait(60) and png(panel.plot) != empty
+    panel.start(estimator="training", dataset="imagefolder")        # fails to build
+    assert panel.status == "failed" and png(panel.plot) == empty

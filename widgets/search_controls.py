@@ -20,6 +20,20 @@ from .panel import classed, held
 
 CHOICES = ("space", "estimator", "dataset", "strategy", "trials", "epochs", "seed", "workers")
 LIVE = ("preparing", "running", "pausing", "paused", "stepping", "stopping")
+# what each estimator starts on: a dataset that needs no download (the same name can mean a lookup table for
+# one estimator and a download for the other: NAS-Bench-201's cifar10 table, torchvision's CIFAR-10 files)
+DEFAULT_DATASET = {"tabular": "cifar10", "training": "mnist1d"}
+# the help line under the menus, in words a first-day student knows (the CLI's ESTIMATOR_HELP is terser)
+HELP = {"tabular": "look each candidate up in NAS-Bench-201's table: instant; the cost shown is the training time "
+                   "it stands for",
+        "training": "train each candidate: real seconds per candidate · mnist1d and digits ship with minas; "
+                    "mnist, fashion_mnist and cifar10 must be downloaded first"}
+
+
+def default_dataset(estimator: str, space: Any = "cell") -> str:
+    """The dataset a search with `estimator` on `space` starts on when none is named."""
+    offered = dataset_choices(estimator, space)
+    return DEFAULT_DATASET.get(estimator) if DEFAULT_DATASET.get(estimator) in offered else offered[0]
 
 
 def defaults(fast: bool) -> dict[str, Any]:
@@ -34,6 +48,9 @@ class SearchControls:
     def __init__(self, spaces: dict[str, Any] | None = None, **choices: Any):
         """`spaces` adds spaces to the menu by label; `choices` set the menus (`space` may be a name or a space)."""
         d = defaults(os.environ.get("MINAS_FAST") == "1") | {k: v for k, v in choices.items() if k in CHOICES}
+        if "estimator" in choices and "dataset" not in choices:
+            d["dataset"] = default_dataset(d["estimator"])
+        self.initial = dict(d)                   # what code gets for the choices it does not name
         style, L = {"description_width": "initial"}, W.Layout
         self.spaces: dict[str, Any] = {name: name for name in SPACES.names()} | dict(spaces or {})
         label = self._label(d["space"])
@@ -58,7 +75,7 @@ class SearchControls:
                                         description="workers", style=style, layout=L(width="110px"),
                                         tooltip="candidates evaluated at once, each in its own process with its "
                                                 "share of the CPU threads (or one GPU each)")
-        button = L(width="82px")
+        button = L(width="100px")                # wide enough for "Resume" beside its icon
         self.start_button = W.Button(description="Start", icon="play", button_style="success",
                                      tooltip="start a new search with these choices", layout=button)
         self.pause_button = W.Button(description="Pause", icon="pause", button_style="warning", disabled=True,
@@ -106,11 +123,17 @@ class SearchControls:
             self.space.options = list(self.spaces)
         return label
 
-    def apply(self, choices: dict[str, Any]) -> dict[str, Any]:
+    def apply(self, choices: dict[str, Any], from_menus: bool = False) -> dict[str, Any]:
         """Set the controls named in `choices` (popped from it); return the arguments of `build_search`, the
-        remaining `choices` going to the training estimator. `dataset` may be a `minas.data.Dataset`."""
+        remaining `choices` going to the training estimator. `dataset` may be a `minas.data.Dataset`.
+        From code (`from_menus=False`) a choice not named takes the panel's initial value (`_from_code`), not
+        what the menus were last set to by hand, so a cell runs the same search whatever was clicked before it."""
         if "space" in choices:
             self.space.value = self._label(choices.pop("space"))
+        elif not from_menus:
+            self.space.value = self._label(self.initial["space"])
+        if not from_menus:
+            self._from_code(choices)
         dataset = choices.pop("dataset", None)
         for name in CHOICES:
             if name in choices and name not in ("dataset", "space"):
@@ -122,6 +145,23 @@ class SearchControls:
                     dataset=self.dataset.value if dataset is None or isinstance(dataset, str) else dataset,
                     strategy=self.strategy.value, trials=self.trials.value, seed=self.seed.value,
                     workers=self.workers.value, **training)
+
+    def _from_code(self, choices: dict[str, Any]) -> None:
+        """Fill in `choices` what code did not name: the initial choice where it applies to the space now chosen,
+        else that space's default; a dataset not named follows the estimator (`default_dataset`)."""
+        fallback = {"estimator": "training", "strategy": "evolution"}
+        for name in ("estimator", "strategy", "trials", "epochs", "seed"):
+            menu = getattr(self, name)
+            if name not in choices:
+                offered = getattr(menu, "options", None)
+                initial = self.initial[name]
+                choices[name] = (initial if offered is None or initial in offered else
+                                 fallback[name] if fallback[name] in offered else offered[0])
+        if "dataset" not in choices:
+            estimator = choices["estimator"]
+            keep = estimator == self.initial["estimator"] and self.initial["dataset"] in dataset_choices(
+                estimator, self.chosen_space())
+            choices["dataset"] = self.initial["dataset"] if keep else default_dataset(estimator, self.chosen_space())
 
     def _pick(self, menu: W.ValueWidget, value: Any) -> None:
         """Set a control; a menu refuses, naming what it offers, a value that does not apply to the space."""
@@ -157,11 +197,13 @@ class SearchControls:
                 menu.value = current if current in fits else fallback if fallback in fits else fits[0]
         self._on_estimator()
 
-    def _on_estimator(self, _change: Any = None) -> None:
+    def _on_estimator(self, change: Any = None) -> None:
+        """A new estimator starts on its own default dataset (otherwise the one shown is kept while it applies)."""
         name = self.estimator.value
         with held(self.dataset, self.epochs, self.help):
             current, self.dataset.options = self.dataset.value, dataset_choices(name, self.chosen_space())
-            self.dataset.value = current if current in self.dataset.options else self.dataset.options[0]
+            keep = change is None and current in self.dataset.options
+            self.dataset.value = current if keep else default_dataset(name, self.chosen_space())
             self.epochs.disabled = name != "training" or self.estimator.disabled
-            self.help.value = f"<b>{name}</b>: {ESTIMATOR_HELP[name]}"
+            self.help.value = f"<b>{name}</b>: {HELP.get(name, ESTIMATOR_HELP[name])}"
         self.estimator.tooltip = ESTIMATOR_HELP[name]

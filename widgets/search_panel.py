@@ -87,22 +87,35 @@ class SearchPanel(Panel):
         self.widget = frame(self.controls.widget, progress_row, self.controls.help, self.status_line, views_row,
                             self.leaderboard, self.trial_table.widget, self.log, cls="minas-search-panel")
         c = self.controls
-        c.start_button.on_click(lambda _: self.start())
+        c.start_button.on_click(lambda _: self._launch(self._menus(), None, paused=False))
         c.pause_button.on_click(lambda _: self.resume() if self.status == "paused" else self.pause())
-        c.step_button.on_click(lambda _: self.step())
+        c.step_button.on_click(lambda _: self._step(lambda: self._launch(self._menus(), None, paused=True)))
         c.stop_button.on_click(lambda _: self.stop())
         self._redraw()
         self._set_status("ready")
 
     # --- programmatic control -------------------------------------------------------------------
     def start(self, run_dir: str | Path | None = None, paused: bool = False, **choices: Any) -> minas.Search | None:
-        """Start a search with the controls' choices; `choices` (same names as the controls) override and set
-        them. Other keywords (channels, batch_size, ...) go to the training estimator; `dataset` may also be a
-        `minas.data.Dataset`. `paused=True` starts it paused (for `step()`). A search that cannot be built
-        shows its error in the status line."""
+        """Start a search from code with `choices` (same names as the controls) and, for those not named, the
+        panel's initial choices — never what the menus were last set to by hand, so a cell runs the same search
+        whatever a student clicked before it (the Start button runs the menus). The menus then show this
+        search's choices; a dataset not named follows the estimator. Other keywords (channels, batch_size, ...)
+        go to the training estimator; `dataset` may also be a `minas.data.Dataset`. `paused=True` starts it
+        paused (for `step()`). A search that cannot be built shows its error in the status line."""
+        self._refuse_if_running()
+        return self._launch(self.controls.apply(choices), run_dir, paused)
+
+    def _menus(self) -> dict[str, Any]:
+        """The arguments of a search as the menus stand (what the Start and Step buttons run)."""
+        self._refuse_if_running()
+        return self.controls.apply({}, from_menus=True)
+
+    def _refuse_if_running(self) -> None:
         if self.running:
             raise RuntimeError("a search is already running: stop it first (panel.stop())")
-        args = self.controls.apply(choices) | {"run_dir": run_dir}
+
+    def _launch(self, args: dict[str, Any], run_dir: str | Path | None, paused: bool) -> minas.Search | None:
+        args = args | {"run_dir": run_dir}
         self.search, self.error, self._warning, self._phase = None, None, "", ""
         self.trial_table.clear()
         self._stepping = self._paused_ack = self._stop_requested = False
@@ -124,7 +137,7 @@ class SearchPanel(Panel):
             self.error = f"{type(e).__name__}: {e}"
             self._note(f"could not build the search: {self.error}", "fail")
             self._set_status("failed")
-            self.log.value = views.log_html(list(self._log))
+            self._redraw()                               # no plot of an earlier search above this error
             return None
         self.search = search
         search.subscribe(self._on_event)
@@ -154,9 +167,13 @@ class SearchPanel(Panel):
 
     def step(self) -> minas.Search | None:
         """Evaluate exactly one more trial, in a background thread: while paused, or, when no search runs,
-        in a new search started paused (with the controls' choices). `wait()` returns when it is done."""
+        in a new search started paused (with the panel's initial choices, as `start()`; the Step button uses
+        the menus). `wait()` returns when it is done."""
+        return self._step(lambda: self.start(paused=True))
+
+    def _step(self, begin: Callable[[], minas.Search | None]) -> minas.Search | None:
         if not self.running:
-            if self.start(paused=True) is None:
+            if begin() is None:
                 return None
         elif self.status != "paused":
             raise RuntimeError(f"the search is {self.status}: pause it before stepping (panel.pause())")
@@ -334,11 +351,12 @@ class SearchPanel(Panel):
                 state = self._live_state()
             changed, self.status = state != self.status, state
             end = self._t1 if state in ("finished", "stopped", "failed") else time.monotonic()
+            elapsed = max(0.0, end - self._t0) if self._t0 else None     # no clock before the first Start
             search = self.search
             total = search.max_trials if search is not None else self.controls.trials.value
             best = search.best if search is not None else None
             value = views.status_html(state, done=len(search.trials) if search is not None else 0, total=total,
-                                      elapsed=max(0.0, end - self._t0), best=best.val_acc if best else None,
+                                      elapsed=elapsed, best=best.val_acc if best else None,
                                       phase=self._phase if phase is None else phase, error=self.error,
                                       device=self._device, setup=self._setup, warning=self._warning)
             fraction, label = (views.budget_progress(search) if search is not None

@@ -5,7 +5,10 @@ The tables: NAS-Bench-201 on each of its datasets, and minas' MNIST-1D table, wh
 multi-fidelity strategies (successive halving, Hyperband) take part.
 
 Lookups are instant, so a few hundred runs take seconds; they run in a background thread, seed by seed (every
-strategy's first seed, then every strategy's second, ...), so the figure is useful before the end."""
+strategy's first seed, then every strategy's second, ...), so the figure is useful before the end. Only what a
+table can answer at once is offered: not the one-shot strategies (DARTS, GDAS, DrNAS, ENAS train a supernet of
+their own, minutes per run, whatever the table), and the multi-fidelity ones only on a table with learning
+curves. The y axis is zoomed on where the curves end apart; "full range" shows the whole climb."""
 from __future__ import annotations
 
 import html
@@ -35,16 +38,29 @@ def benchmark(dataset: str) -> NASBench201 | MNIST1DBench:
     return MNIST1DBench() if dataset == "mnist1d" else NASBench201(dataset)
 
 
+def table_strategies(dataset: str) -> list[str]:
+    """The registered strategies that table `dataset` answers at once: none that requires a supernet (a one-shot
+    strategy trains its own, minutes per run, whatever the table), and a multi-fidelity one only where the table
+    has every budget it asks for."""
+    fidelities = set(benchmark(dataset).fidelities)
+    offered = []
+    for name in minas.list_strategies():
+        make = STRATEGIES.get(name)
+        if "supernet" not in getattr(make, "requires", ()) and set(make().budgets()) <= fidelities:
+            offered.append(name)
+    return offered
+
+
 def summary_html(runs: dict[str, list], errors: dict[str, str]) -> str:
-    """Per strategy: runs, final best accuracy (mean ± standard error) and mean simulated cost of a run; then
-    the strategies that could not run, and why."""
+    """Per strategy: runs, final best accuracy (mean ± standard error, where there are several runs) and mean
+    simulated cost of a run; then the strategies that could not run, and why."""
     rows = []
     for name, group in runs.items():
         if group:
             finals = np.array([t["val_acc"].max() for t in group])
-            se = finals.std(ddof=1) / np.sqrt(len(finals)) if len(finals) > 1 else 0.0
+            spread = (f" ± {finals.std(ddof=1) / np.sqrt(len(finals)):.2f}" if len(finals) > 1 else "")
             cost = np.mean([t["cost"].sum() for t in group])
-            rows.append([name, len(group), f"{finals.mean():.2f} ± {se:.2f} %", views.fmt_seconds(cost)])
+            rows.append([name, len(group), f"{finals.mean():.2f}{spread} %", views.fmt_seconds(cost)])
     table = views.table_html(["strategy", "runs", "final best (± SE)", "simulated cost per run"], rows, "press Run")
     return table + "".join(f'<div class="minas-warning">{html.escape(name)}: {html.escape(error)}</div>'
                            for name, error in errors.items())
@@ -55,24 +71,36 @@ class StrategyComparison(BackgroundPanel, Panel):
     Run; watch the curves fill in.
     `runs` maps each strategy to its finished runs' trials DataFrames (`minas.viz.comparison_figure(runs)`).
 
-    The registered strategies are offered by name; `extra` adds more, listed first, each a function returning
-    a fresh strategy (e.g. `{"yours": make_strategy}` with your own `Strategy` subclass)."""
+    The registered strategies that the chosen table answers at once are offered by name (`table_strategies`);
+    `extra` adds more, listed first, each a function returning a fresh strategy (e.g. `{"yours": make_strategy}`
+    with your own `Strategy` subclass). `tables` limits the tables offered (e.g. to those a class may tune on)."""
 
     title = "minas strategy comparison"
 
     def __init__(self, strategies: Sequence[str] = ("random", "evolution"), *, dataset: str = "cifar10",
                  seeds: int = 5, trials: int = 100, redraw_hz: float = 2.0,
-                 extra: Mapping[str, Callable[[], Strategy]] | None = None):
+                 extra: Mapping[str, Callable[[], Strategy]] | None = None, tables: Sequence[str] | None = None):
         self.extra = dict(extra or {})
         self.runs: dict[str, list] = {}
         self.errors: dict[str, str] = {}
         self._current: minas.Search | None = None
         L, style = W.Layout, {"description_width": "initial"}
-        names = [*self.extra, *minas.list_strategies()]          # yours first, in view
+        offered = [(label, name) for label, name in TABLES.items() if tables is None or name in tables]
+        if dataset not in [name for _, name in offered]:
+            raise ValueError(f"unknown table {dataset!r}; choose one of: {', '.join(name for _, name in offered)}")
+        names = self._names(dataset)
+        refused = [name for name in strategies if name not in names]
+        if refused:
+            raise ValueError(f"the {dataset} table cannot run {', '.join(refused)} at once (a one-shot strategy trains "
+                             f"a supernet of its own, minutes per run; a multi-fidelity one needs learning curves); "
+                             f"choose from: {', '.join(names)}")
         self.strategies = W.SelectMultiple(options=names, value=tuple(strategies), rows=min(6, len(names)),
                                            description="strategies", style=style, layout=L(width="260px"))
-        self.dataset = W.Dropdown(options=list(TABLES.items()), value=dataset, description="table", style=style,
+        self.dataset = W.Dropdown(options=offered, value=dataset, description="table", style=style,
                                   layout=L(width="270px"))
+        self.zoom = W.ToggleButtons(options=[("zoomed", True), ("full range", False)], value=True,
+                                    tooltips=["the y axis where the curves end apart", "the whole climb"],
+                                    style={"button_width": "90px"})
         self.seeds = W.BoundedIntText(seeds, min=1, max=100, description="seeds", style=style,
                                       layout=L(width="110px"))
         self.trials = W.BoundedIntText(trials, min=2, max=5000, description="trials per run", style=style,
@@ -84,13 +112,27 @@ class StrategyComparison(BackgroundPanel, Panel):
         self.plot = W.Image(format="png", layout=L(width="1000px", height="364px", object_fit="contain"))
         self.summary = W.HTML()
         classed((self.strategies, "minas-strategies"), (self.dataset, "minas-dataset"), (self.seeds, "minas-seeds"),
-                (self.trials, "minas-trials"), (self.plot, "minas-comparison-plot"), (self.summary, "minas-summary"))
+                (self.trials, "minas-trials"), (self.plot, "minas-comparison-plot"), (self.summary, "minas-summary"),
+                (self.zoom, "minas-zoom"))
         self.widget = frame(
-            W.HBox([self.strategies, W.VBox([self.dataset, W.HBox([self.seeds, self.trials])])],
+            W.HBox([self.strategies, W.VBox([self.dataset, W.HBox([self.seeds, self.trials]), self.zoom])],
                    layout=L(flex_flow="row wrap", grid_gap="8px 16px")),
             self.job.widget, self.plot, self.summary, cls="minas-comparison")
         self.run_button.on_click(lambda _: self.run())
+        self.dataset.observe(self._on_table, names="value")
+        self.zoom.observe(lambda _: self._draw(), names="value")     # one click between zoomed and full
         self._draw()
+
+    def _names(self, dataset: str) -> list[str]:
+        return [*self.extra, *table_strategies(dataset)]           # yours first, in view
+
+    def _on_table(self, _change: Any = None) -> None:
+        """Offer what the new table answers at once; keep the ticked strategies it still offers."""
+        names = self._names(self.dataset.value)
+        kept = tuple(name for name in self.strategies.value if name in names)
+        with held(self.strategies):
+            self.strategies.options = names
+            self.strategies.value = kept
 
     @property
     def status(self) -> str:
@@ -102,7 +144,8 @@ class StrategyComparison(BackgroundPanel, Panel):
         dataset, seeds, trials) set the controls first. `wait()` returns when all runs are done."""
         if self.job.running:
             raise RuntimeError("the comparison is already running: stop it first")
-        for name, value in choices.items():
+        for name in sorted(choices, key=lambda n: n != "dataset"):       # the table first: it sets what is offered
+            value = choices[name]
             getattr(self, name).value = tuple(value) if name == "strategies" else value
         self.runs, self.errors = {name: [] for name in self.strategies.value}, {}
         self.job.start()
@@ -139,7 +182,7 @@ class StrategyComparison(BackgroundPanel, Panel):
         from minas.viz import comparison_figure, figure_png
         try:
             runs = {name: group for name, group in self.runs.items() if group}
-            png = figure_png(comparison_figure(runs, figsize=(11.0, 4.0)))
+            png = figure_png(comparison_figure(runs, figsize=(11.0, 4.0), zoom=self.zoom.value))
             with held(self.plot, self.summary):
                 self.plot.value = png
                 self.summary.value = summary_html(self.runs, self.errors)

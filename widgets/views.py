@@ -94,10 +94,11 @@ def leaderboard_html(trials: list, top: int = 10) -> str:
     return f'<table class="minas-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{note}'
 
 
-def status_html(state: str, *, done: int, total: int | None, elapsed: float, best: float | None,
+def status_html(state: str, *, done: int, total: int | None, elapsed: float | None, best: float | None,
                 phase: str = "", error: str | None = None, device: str = "", setup: str = "",
                 warning: str = "") -> str:
-    """Two lines: what happens now (state, trials, time, best) and where (device, search set-up)."""
+    """Two lines: what happens now (state, trials, time, best) and where (device, search set-up); no time
+    before a search has started (`elapsed=None`)."""
     from minas.errors import shorten
     colour = STATUS_COLOURS.get(state, "#333")
     label = f"failed: {shorten(error, total=600)}" if state == "failed" and error else state
@@ -105,7 +106,8 @@ def status_html(state: str, *, done: int, total: int | None, elapsed: float, bes
     if phase:
         parts.append(html.escape(phase))
     parts.append(f"{done} / {total if total is not None else '∞'} trials")
-    parts.append(f"{elapsed:.1f} s")
+    if elapsed is not None:
+        parts.append(f"{elapsed:.1f} s")
     parts.append(f"best {best:.2f} %" if best is not None else "best –")
     sub = " · ".join(html.escape(s) for s in (device, setup) if s)
     if warning:

@@ -93,8 +93,9 @@ class Estimator:
         from ..spaces.cell import Cell, CellSpace
         if isinstance(arch, Cell):
             return CellSpace(tuple(dict.fromkeys(arch.ops)), arch.nodes)
-        raise RuntimeError(f"{type(self).__name__} does not know the search space of {arch}: run it in a search, "
-                           f"or call estimator.prepare(space) first")
+        what = f"the search space of {arch}" if arch is not None else "its search space"
+        raise RuntimeError(f"{type(self).__name__} does not know {what}: run it in a search, or call "
+                           f"estimator.prepare(space) first")
 
     def config(self) -> dict[str, Any]:
         """Name and settings, as plain JSON values (a dataset by its name; the search's space left out)."""
