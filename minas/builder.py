@@ -67,11 +67,12 @@ def make_space(space: Any, estimator: str = "training", dataset: str | None = No
 
 def build_search(*, space: Any = "cell", estimator: str = "tabular", dataset: Any = None,
                  strategy: str = "evolution", trials: int | None = 100, seed: int = 0, minutes: float | None = None,
-                 run_dir: str | Path | None = None, objective: Any = None, **knobs: Any) -> Search:
+                 run_dir: str | Path | None = None, objective: Any = None, workers: int = 1, executor: str = "local",
+                 address: str | None = None, resources: dict | None = None, **knobs: Any) -> Search:
     """A `Search` from names: `space` (a name, or a space such as one made by `minas.spaces.define`), `estimator`,
     `dataset` (a name, or a `minas.data.Dataset` for the estimators that train), `strategy`; `knobs` are the
     estimator's fields (epochs, fraction, channels, ...). A one-shot strategy trains its supernet on the same
-    dataset."""
+    dataset. `workers`, `executor`, `address` and `resources` say where the trials run (see `Search`)."""
     from .benchmarks import MNIST1DBench, NASBench201
     from .estimators import ESTIMATORS, Tabular
     from .strategies import STRATEGIES
@@ -86,6 +87,10 @@ def build_search(*, space: Any = "cell", estimator: str = "tabular", dataset: An
         scorer = ESTIMATORS.create(estimator, dataset=dataset, **knobs)
     method = STRATEGIES.get(strategy)
     takes_data = dataclasses.is_dataclass(method) and "dataset" in {f.name for f in dataclasses.fields(method)}
-    return Search(make_space(space, estimator, dataset), method(**({"dataset": dataset} if takes_data else {})),
-                  scorer, trials=trials, seed=seed, run_dir=run_dir, objective=objective,
-                  max_seconds=None if minutes is None else 60 * minutes)
+    search = Search(make_space(space, estimator, dataset), method(**({"dataset": dataset} if takes_data else {})),
+                    scorer, trials=trials, seed=seed, run_dir=run_dir, objective=objective,
+                    max_seconds=None if minutes is None else 60 * minutes, workers=workers, executor=executor,
+                    address=address, resources=resources)
+    if minutes is not None:                     # wall-clock minutes: N workers spend N times the trial seconds
+        search.max_seconds = 60 * minutes * search.workers
+    return search

@@ -26,6 +26,7 @@ DEMO = dict(estimator="training", dataset="mnist1d", strategy="evolution", seed=
             trials=4 if FAST else 24, epochs=1 if FAST else 4, fraction=0.25 if FAST else 0.5,
             final_epochs=1 if FAST else 20)
 TRAINING_KNOBS = ("epochs", "fraction", "resolution", "channels", "cells", "batch_size", "device")
+WHERE = ("workers", "executor", "ray_address", "trial_cpus", "trial_gpus")      # where trials run: not the search
 DATA_OPTIONS = ("root", "download")
 
 
@@ -92,6 +93,16 @@ def parser() -> argparse.ArgumentParser:
                    help="download a torchvision dataset (mnist, fashion_mnist, cifar10) that is not there yet")
     s.add_argument("--latency-target", type=number(0), metavar="SECONDS",
                    help="maximise MnasNet's reward, accuracy x (latency / target) ^ -0.07, instead of accuracy")
+    w = s.add_argument_group("workers (several candidates at once)")
+    w.add_argument("--workers", type=whole(1), default=1,
+                   help="candidates evaluated at once, each in its own process with its share of the CPU threads, "
+                        "or one GPU each (default: %(default)s)")
+    w.add_argument("--executor", choices=("local", "ray"), default="local",
+                   help="local: worker processes on this machine; ray: a Ray cluster (default: %(default)s)")
+    w.add_argument("--ray-address", metavar="HOST:PORT",
+                   help="the head of an existing Ray cluster (`ray start --head`); without it Ray starts here")
+    w.add_argument("--trial-cpus", type=number(0), help="with --executor ray: CPUs per trial (default 1)")
+    w.add_argument("--trial-gpus", type=number(0, low_open=False), help="with --executor ray: GPUs per trial (default 0)")
     s.add_argument("--out", default="runs", help="folder for run folders and reports (default: %(default)s)")
     e = sub.add_parser("export", help="write a run's best network as a standalone PyTorch file (and its weights)")
     e.add_argument("run_dir", help="the run folder (printed by `minas search`)")
@@ -105,7 +116,8 @@ def parser() -> argparse.ArgumentParser:
 def run_folder(out: str, choices: dict) -> Path:
     """Same settings, same folder: a repeated command resumes. Budgets are not part of the name."""
     identity = {k: v for k, v in sorted(choices.items())
-                if k not in ("trials", "minutes", "final_epochs", "download") and not (k == "space" and v == "cell")
+                if k not in ("trials", "minutes", "final_epochs", "download", *WHERE)
+                and not (k == "space" and v == "cell")
                 and not (k == "root" and v is None)}
     if identity.get("root") is not None:
         identity["root"] = str(Path(identity["root"]).expanduser().resolve())
@@ -131,12 +143,13 @@ def search(choices: dict, out: str = "runs") -> int:
     knobs = {k: choices[k] for k in TRAINING_KNOBS if choices.get(k) is not None}
     target = choices.pop("latency_target", None)
     folder = run_folder(out, dict(choices, **({"latency_target": target} if target is not None else {})))
-    options = {k: v for k, v in choices.items() if k not in TRAINING_KNOBS + DATA_OPTIONS}
+    options = {k: v for k, v in choices.items() if k not in TRAINING_KNOBS + DATA_OPTIONS + WHERE}
     s = build_search(**dict(options, dataset=load_data(choices)), run_dir=folder,
-                     objective=MnasNetReward(target) if target is not None else None, **knobs)
+                     objective=MnasNetReward(target) if target is not None else None, **workers_of(choices), **knobs)
     budget = f"{s.max_trials} trials" if s.max_trials else f"{choices['minutes']:g} minutes"
     goal = f"\n       objective: {s.objective.describe()}" if s.objective is not None else ""
     print(f"minas: {s.strategy!r} on {s.space!r}\n       estimator: {s.estimator.describe()}{goal}\n"
+          f"       workers: {s.describe_workers()}\n"
           f"       budget: {budget}, seed {s.seed}; run folder: {folder}")
     s.subscribe(ProgressBar())
     result = s.run()
@@ -155,6 +168,16 @@ def search(choices: dict, out: str = "runs") -> int:
     report = write_report(s, folder / "report.html", command=command, final=final)
     print(f"report: {report}")
     return 0
+
+
+def workers_of(choices: dict) -> dict:
+    """`build_search`'s arguments saying where the trials run (none of them is part of the run folder's name: a
+    search resumes on any number of workers)."""
+    resources = {k: choices[f"trial_{k}"] for k in ("cpus", "gpus") if choices.get(f"trial_{k}") is not None}
+    if resources and choices.get("executor") != "ray":
+        raise SettingsError("--trial-cpus and --trial-gpus apply to --executor ray")
+    return {"workers": choices.get("workers") or 1, "executor": choices.get("executor") or "local",
+            "address": choices.get("ray_address"), "resources": resources or None}
 
 
 def load_data(choices: dict):

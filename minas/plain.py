@@ -12,6 +12,7 @@ apart and would replay the results of one for the other.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import numbers
 from typing import Any
@@ -39,6 +40,11 @@ def plain_value(value: Any, where: str) -> Any:
     if isinstance(value, dict):
         return {str(k): plain_value(v, f"{where}[{k!r}]") for k, v in value.items()}
     raise ValueError(f"{where} is {_short(value)} (a {type(value).__name__}), not a number, string, list or dict")
+
+
+def as_json(value: Any) -> Any:
+    """`value` as the run folder records it (tuples become lists, odd objects strings)."""
+    return json.loads(json.dumps(value, default=str))
 
 
 def _short(value: Any) -> str:

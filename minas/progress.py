@@ -3,7 +3,8 @@ from __future__ import annotations
 
 
 class ProgressBar:
-    """Subscribe it to a `Search`: one tick per finished trial, the best accuracy in the postfix."""
+    """Subscribe it to a `Search`: one tick per finished trial; the best accuracy and, with several workers, the
+    trials running now in the postfix (tqdm's rate and time left then count all workers together)."""
 
     def __init__(self, desc: str = "search"):
         self.desc, self.bar = desc, None
@@ -12,10 +13,14 @@ class ProgressBar:
         from tqdm.auto import tqdm
         search = event.search
         if event.kind == "search_started":
-            self.bar = tqdm(total=search.max_trials, desc=self.desc, unit="trial", dynamic_ncols=True)
-        elif event.kind == "trial_finished" and self.bar is not None:
-            self.bar.update(1)
+            desc = self.desc if search.workers == 1 else f"{self.desc} ({search.workers} workers)"
+            self.bar = tqdm(total=search.max_trials, desc=desc, unit="trial", dynamic_ncols=True)
+        elif event.kind in ("trial_finished", "trial_started") and self.bar is not None:
+            if event.kind == "trial_finished":
+                self.bar.update(1)
             best = search.best
-            self.bar.set_postfix_str(f"best {best.val_acc:.2f} %" if best else "no successful trial yet")
+            shown = f"best {best.val_acc:.2f} %" if best else "no successful trial yet"
+            running = len(search.running)
+            self.bar.set_postfix_str(shown + (f" · {running} running" if search.workers > 1 else ""))
         elif event.kind in ("search_finished", "search_stopped", "search_failed") and self.bar is not None:
             self.bar.close()

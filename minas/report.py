@@ -28,9 +28,11 @@ def write_report(search, path: str | Path, *, command: str = "", final: Any = No
     result = search.result()
     best = result.best
     facts = {"search space": repr(search.space), "strategy": repr(search.strategy),
-             "estimator": search.estimator.describe(), "seed": search.seed, "status": result.status,
+             "estimator": search.estimator.describe(), "workers": search.describe_workers(),
+             "seed": search.seed, "status": result.status,
              "trials": f"{len(result.trials)} ({int((result.trials.status != 'ok').sum())} failed)",
-             "search time": f"{search.spent_seconds:.0f} s wall, {search.spent_cost:.0f} s simulated cost",
+             "search time": f"{search.spent_seconds:.0f} s of trials in all (on {search.workers} worker"
+                            f"{'s' * (search.workers > 1)}), {search.spent_cost:.0f} s simulated cost",
              "run folder": search.run_dir or "(none)"}
     if best is not None:
         facts["best architecture"] = f"{best.arch}  (trial {best.index}, val acc {best.val_acc:.2f} %)"

@@ -1,4 +1,4 @@
-"""One search loop and one event stream for every strategy and estimator.
+"""One search loop and one event stream for every strategy and estimator, on one worker or many.
 
     arch = strategy.ask() -> result = estimator.evaluate(arch, budget) -> strategy.tell(trial)
 
@@ -10,12 +10,17 @@ whose learning curves cannot catch the best.
 Every step emits events (`search_started`, `trial_started`, `epoch_finished`, `trial_finished`,
 `trial_interrupted`, `search_paused`, `search_resumed`, `search_finished` / `search_stopped` /
 `search_failed`; see `minas.events`) that panels, progress bars, logs and tests subscribe to. With
-a `run_dir`, each finished trial is on disk before the next starts, and a search started again on
-the same folder replays the recorded trials into a fresh strategy (no evaluation repeated) and then
-continues exactly as an uninterrupted run would. While it runs, the search holds the folder's lock (`minas.runlock`): a
-second search on the same folder is refused, naming the holder.
+a `run_dir`, each finished trial is on disk before the search moves on, and a search started again on
+the same folder replays the recorded trials into a fresh strategy (no evaluation repeated, `minas.replay`)
+and then continues exactly as an uninterrupted run would. While it runs, the search holds the folder's lock
+(`minas.runlock`): a second search on the same folder is refused, naming the holder.
 
-Interrupts: `stop()` interrupts the trial in flight between two training batches
+Workers: `workers=N` evaluates N trials at once, in local worker processes or on a Ray cluster
+(`minas.executors`); the loop (`minas.loop`) asks the strategy whenever a worker is free and records trials in
+the order they finish. Each trial's result depends only on its architecture, budget and seed, so one worker or
+four give the same numbers. Strategies that cannot run in parallel say so before the first trial.
+
+Interrupts: `stop()` interrupts the trials in flight between two training batches
 (`minas.interrupt`), Ctrl-C (KeyboardInterrupt) or any other exception interrupts wherever it
 comes. A trial in flight is never recorded nor told to the strategy; its proposal is kept and
 evaluated first by the next `run()`, so the results are those of an uninterrupted run. Where the
@@ -24,29 +29,26 @@ to start a fresh `Search`, which resumes from the run folder.
 """
 from __future__ import annotations
 
-import json
 import logging
 import math
-import random
 import threading
-import time
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from .errors import SearchError, shorten
-from .estimators.base import Estimator, derive_seed
+from .estimators.base import Estimator
 from .events import Event, Listeners
-from .interrupt import TrialInterrupted, checkpoint, stoppable
+from .executors import check_workers, make_executor
+from .loop import Loop
 from .objectives import Objective
-from .plain import plain_result, plain_setting, settings_of
+from .plain import as_json, plain_setting, settings_of
 from .runlock import RunLock
 from .runlog import RunDirError, RunLog, check_run_dir
 from .spaces import SearchSpace
-from .strategies import Proposal, Strategy
+from .strategies import Strategy
 from .trial import Trial, trials_frame
-from .validate import check_budgets, check_first_trials
+from .validate import check_budgets, check_estimator_budgets, check_fit, check_one_worker
 
 log = logging.getLogger("minas")
 
@@ -60,7 +62,7 @@ class SearchResult:
     status: str
 
 
-class Search(Listeners):
+class Search(Loop, Listeners):
     """A steppable, stoppable, resumable search. `run()` blocks; `start()` runs it in a thread."""
 
     fail_fast = 10              # a run whose first this-many trials all fail stops with their error; 0: never
@@ -68,17 +70,24 @@ class Search(Listeners):
     def __init__(self, space: SearchSpace, strategy: Strategy, estimator: Estimator, *, trials: int | None = 100,
                  seed: int = 0, run_dir: str | Path | None = None, budget: Any = None,
                  max_cost: float | None = None, max_seconds: float | None = None,
-                 objective: Objective | None = None):
+                 objective: Objective | None = None, workers: int = 1, executor: str = "local",
+                 address: str | None = None, resources: dict[str, float] | None = None):
+        """`workers` trials at once: 1 in this process; more in local worker processes, or on a Ray cluster with
+        `executor="ray"` (`address` of its head, or None to start Ray here; `resources` of a trial, e.g.
+        {"cpus": 2, "gpus": 1}). See `minas.executors`."""
         check_budgets(trials, max_cost, max_seconds)
+        check_workers(workers, executor, address)
         self.run_dir = check_run_dir(run_dir) if run_dir is not None else None
+        strategy = check_one_worker(strategy, estimator, workers)
         check_fit(space, strategy, estimator)
         estimator.prepare(space)
-        _check_budgets(strategy, estimator, budget)
+        check_estimator_budgets(strategy, estimator, budget)
         self.space, self.strategy, self.estimator, self.objective = space, strategy, estimator, objective
         self.max_trials, self.max_cost, self.max_seconds = trials, max_cost, max_seconds
         self.seed, self.budget = seed, budget
         if self.run_dir is not None:
             self.config()                            # every component declares its settings, or no folder
+        self._executor = make_executor(workers, executor, address, resources, estimator)
         self.trials: list[Trial] = []
         self.status = "ready"
         self._listeners: list[Callable[[Event], None]] = []
@@ -90,13 +99,14 @@ class Search(Listeners):
         self._thread: threading.Thread | None = None
         self._background = False
         self._begun = False
-        self._pending: Trial | None = None         # proposed, not yet recorded: evaluated first next time
+        self._asked = 0                            # trials asked of the strategy (the next trial's index)
+        self._pending: list[Trial] = []            # asked, not recorded: evaluated (or written) first next time
+        self._flight: dict[int, Trial] = {}        # evaluated by the workers now, by index
         self._broken: str | None = None            # why this object cannot go on (a fresh Search can)
         self._stepping: int | None = None          # the thread inside step(), to refuse re-entry
         self._loops = 0                            # run() loops going on
         self._run_trials: list[Trial] = []         # trials evaluated by the current run()
         self._warned: set[Any] = set()
-        self.current: Trial | None = None
         self.strategy_done = False       # the strategy raised StopIteration: nothing more to try
 
     def config(self) -> dict[str, Any]:
@@ -107,7 +117,7 @@ class Search(Listeners):
         return {"minas": __version__, "space": settings_of(self.space, "space"),
                 "strategy": settings_of(self.strategy, "strategy"),
                 "estimator": settings_of(self.estimator, "estimator"), "seed": self.seed,
-                "budget": _as_json(self.budget), "objective": plain_setting(objective, "the objective")}
+                "budget": as_json(self.budget), "objective": plain_setting(objective, "the objective")}
 
     # --- progress -------------------------------------------------------------------------
     @property
@@ -128,6 +138,25 @@ class Search(Listeners):
     @property
     def spent_seconds(self) -> float:
         return sum(t.wall for t in self.trials)
+
+    @property
+    def workers(self) -> int:
+        """How many trials run at once (fewer than asked for where the machine or the cluster has less room)."""
+        return self._executor.workers
+
+    def describe_workers(self) -> str:
+        """Where the trials run, e.g. '2 local worker processes, 1 CPU thread each'."""
+        return self._executor.describe()
+
+    @property
+    def running(self) -> list[Trial]:
+        """The trials being evaluated now, oldest first."""
+        return sorted(self._flight.values(), key=lambda t: t.index)
+
+    @property
+    def current(self) -> Trial | None:
+        """The latest trial started and still being evaluated (with one worker: the trial in flight)."""
+        return max(self._flight.values(), key=lambda t: t.index, default=None)
 
     @property
     def exhausted(self) -> bool:
@@ -155,145 +184,43 @@ class Search(Listeners):
         if self._runlock is not None:
             self._runlock.release()
 
-    # --- the loop -------------------------------------------------------------------------
-    def _begin(self) -> None:
-        """Open the run folder (refused if it is another search's), set the strategy up and replay
-        whatever the folder already holds."""
-        if self.run_dir is not None:
-            self._log = RunLog(self.run_dir, self.config())
-        self.strategy.setup(self.space, random.Random(derive_seed(self.seed, "strategy")))
-        self.strategy._emit = lambda kind, **data: self._emit(kind, self.current, **data)
-        self._emit("search_started")
-        if self._log is None:
-            return
-        for record in self._log.read():
-            if self.exhausted:                      # a smaller budget than the folder holds
-                break
-            arch, budget = self._ask()
-            recorded = (record["arch"], record.get("budget", _as_json(self.budget)))
-            if (str(arch), _as_json(budget)) != recorded or record["index"] != len(self.trials):
-                raise RunDirError(f"run folder {self.run_dir} diverges from this search at trial {len(self.trials)}: "
-                                  f"it recorded {shorten(recorded[0])} at budget {recorded[1]!r}, "
-                                  f"the strategy now proposes {shorten(arch)} at budget {budget!r}")
-            trial = Trial.from_record(record, arch)
-            if trial.ok and self.objective is not None:
-                trial.objective = self.objective(trial.result)
-            self._learn(trial)
-            self._emit("trial_finished", trial, replayed=True)
-
-    def _ask(self) -> tuple[Any, Any]:
-        """The strategy's next architecture and the budget to evaluate it at."""
-        proposal = self.strategy.ask()
-        if isinstance(proposal, Proposal):
-            return proposal.arch, proposal.budget
-        return proposal, self.budget
-
-    def _learn(self, trial: Trial) -> None:
-        """Tell the strategy and the estimator a recorded trial."""
-        self.trials.append(trial)
-        self.strategy.tell(trial)
-        self.estimator.tell(trial)
-
-    def _guarded(self, doing: str, work: Callable[[], Any]) -> Any:
-        """`work()`; when it is interrupted or raises, this object's strategy is left half-way
-        (`doing`), so the object refuses to go on. StopIteration is the strategy's normal end."""
-        try:
-            return work()
-        except StopIteration:
-            raise
-        except BaseException as e:
-            self._broken = f"it was interrupted while {doing} ({type(e).__name__})"
-            raise
-
-    def _evaluate(self, trial: Trial) -> None:
-        """Run the estimator; whatever goes wrong with this one candidate becomes a failed trial.
-        A stop (TrialInterrupted), Ctrl-C or SystemExit leaves the trial unevaluated."""
-        def emit(kind: str, **data: Any) -> None:
-            self._emit(kind, trial, **data)
-            checkpoint()                            # a stop lands at the estimator's next event, at least
-
-        self.estimator.bind(derive_seed(self.seed, "trial", trial.index), emit)
-        start = time.perf_counter()
-        try:
-            result = plain_result(self.estimator.evaluate(trial.arch, trial.budget))
-            if self.objective is not None:
-                trial.objective = self.objective(result)
-            trial.result = result
-        except Exception as e:
-            trial.error = shorten(f"{type(e).__name__}: {e}")
-            log.warning("trial %d failed: %s", trial.index, trial.error)
-            log.debug("trial %d (%s) failed:\n%s", trial.index, trial.arch, traceback.format_exc())
-            if not self._background:
-                self._warn_once("failed trial", f"trial {trial.index} failed: {trial.error} (later failures are "
-                                                f"only in the trials table, status 'failed', and the 'minas' log)")
-        trial.wall = time.perf_counter() - start
-
-    def _record(self, trial: Trial) -> None:
-        """Put a finished trial on disk; if that fails it stays pending, evaluated, for the next run."""
-        if self._log is not None:
-            self._log.append(trial.to_record())
-        self._pending = None
-
+    # --- the controls ---------------------------------------------------------------------
     def step(self) -> Trial | None:
-        """Evaluate one more architecture (first the one an interrupt left pending); None once the
-        budget is spent, the strategy has finished, or a stop interrupted the trial."""
+        """Evaluate one more architecture (first one an interrupt left pending) and return it once it is
+        recorded; None once the budget is spent, the strategy has finished, or a stop interrupted the trial.
+        With several workers, it returns the next trial to finish."""
         if self._stepping == threading.get_ident():
             raise RuntimeError("step() was called by a listener of this search, from inside a step: call it "
                                "after the event, from your own code (or use pause() and resume())")
+        if self._loops == 0:
+            self._halt.clear()                      # a stop meant for an ended run is not for this step
+        try:
+            return self._step(room=1)
+        finally:
+            if self._loops == 0:                    # a step on its own holds the folder only meanwhile
+                self._release()
+
+    def _step(self, room: int) -> Trial | None:
+        """Start up to `room` trials, then record the next to finish (`Loop._advance`), holding the lock."""
         with self._lock:
             self._stepping = threading.get_ident()
             try:
-                return self._step()
+                if self._broken:
+                    again = (f" on run_dir {self.run_dir}: it resumes from the folder's {len(self.trials)} recorded "
+                             f"trials" if self.run_dir is not None else "")
+                    raise SearchError(f"this Search cannot go on: {self._broken}. Start a fresh Search{again}.")
+                self._claim()
+                if not self._begun:
+                    self._guarded("replaying the run folder", self._begin)
+                    self._begun, self.status = True, "running"
+                return self._advance(room)
             finally:
                 self._stepping = None
-                if self._loops == 0:                # a step on its own holds the folder only meanwhile
-                    self._release()
 
-    def _step(self) -> Trial | None:
-        if self._broken:
-            again = (f" on run_dir {self.run_dir}: it resumes from the folder's {len(self.trials)} recorded trials"
-                     if self.run_dir is not None else "")
-            raise SearchError(f"this Search cannot go on: {self._broken}. Start a fresh Search{again}.")
-        if self._loops == 0:
-            self._halt.clear()                      # a stop meant for an ended run is not for this step
-        self._claim()
-        with stoppable(self._halt):
-            try:
-                trial = self._next()
-                if trial is None:
-                    return None
-                if not (trial.ok or trial.error):
-                    self.current = trial
-                    self._emit("trial_started", trial)
-                    self._evaluate(trial)
-            except TrialInterrupted:                # stop(): the trial in flight is left out
-                self._emit("trial_interrupted", self._pending)
-                return None
-            finally:
-                self.current = None
-        self._record(trial)
-        self._run_trials.append(trial)
-        self._guarded(f"telling the strategy trial {trial.index}", lambda: self._learn(trial))
-        self._emit("trial_finished", trial, replayed=False)
-        check_first_trials(self._run_trials, self.fail_fast, self.run_dir)
-        return trial
-
-    def _next(self) -> Trial | None:
-        """The trial to evaluate now: the pending one, or the strategy's next proposal (None when it
-        has finished or the budget is spent). Replays the run folder first."""
-        if not self._begun:
-            self._guarded("replaying the run folder", self._begin)
-            self._begun, self.status = True, "running"
-        if self.exhausted or self.strategy_done:
-            return None
-        if self._pending is None:
-            try:
-                arch, budget = self._guarded(f"asking the strategy for trial {len(self.trials)}", self._ask)
-            except StopIteration:
-                self.strategy_done = True
-                return None
-            self._pending = Trial(len(self.trials), arch, budget=budget)
-        return self._pending
+    @property
+    def _ended(self) -> bool:
+        """Nothing left to do: the budget is spent or the strategy has finished, and no trial runs."""
+        return self._begun and not self._flight and (self.exhausted or self.strategy_done)
 
     def run(self) -> SearchResult:
         """Run until the budget is spent or `stop()` is called; returns the result. Interrupted
@@ -303,16 +230,18 @@ class Search(Listeners):
         self._loops += 1
         self._run_trials = []
         try:
-            while not self._stop.is_set():
-                if self._begun and (self.exhausted or self.strategy_done):
-                    break                           # a search paused after its last trial ends
+            while not self._stop.is_set() and not self._ended:
                 if not self._unpaused.is_set():
+                    if self._flight:
+                        self._step(room=0)          # paused: the trials in flight finish, none starts
+                        continue
                     self._emit("search_paused")
                     self._unpaused.wait()
                     self._emit("search_resumed")
                     continue
-                if self.step() is None:
+                if self._step(room=self.workers) is None and not self._flight:
                     break
+            self._drain()
         except BaseException as e:
             self.status = "failed"
             self._emit("search_failed", error=shorten(f"{type(e).__name__}: {e}" if str(e) else type(e).__name__))
@@ -323,6 +252,7 @@ class Search(Listeners):
                 self._stop.clear()                  # a stop is for this run only
                 self._halt.clear()
                 self._loops -= 1
+                self._abandon() if self._flight else self._executor.close()
                 self._release()
         ended = self.exhausted or self.strategy_done
         self.status = "stopped" if stopped and not ended else "finished"
@@ -363,8 +293,13 @@ class Search(Listeners):
             self._halt.set()
         self._unpaused.set()
 
+    def close(self) -> None:
+        """End the worker processes (or Ray workers) that `step()` left running; `run()` ends them itself."""
+        with self._lock:
+            self._executor.close()
+
     def pause(self) -> None:
-        """Hand out no new architecture after the trial in flight, until `resume()`."""
+        """Hand out no new architecture after the trials in flight, until `resume()`."""
         self._unpaused.clear()
 
     def resume(self) -> None:
@@ -382,36 +317,6 @@ class Search(Listeners):
         `Training`; with a run folder, its weights are saved there for `minas export`. Returns the result."""
         from .export import train_best
         return train_best(self, epochs)
-
-
-def _as_json(value: Any) -> Any:
-    """`value` as the run folder records it (tuples become lists, odd objects strings)."""
-    return json.loads(json.dumps(value, default=str))
-
-
-def check_fit(space: SearchSpace, strategy: Strategy, estimator: Estimator) -> None:
-    """Fail before any trial, with the strategies or estimators that do apply, when `strategy` or `estimator`
-    needs a capability `space` lacks (e.g. DARTS needs a supernet, REINFORCE named decisions)."""
-    from .estimators import ESTIMATORS
-    from .spaces.base import missing, require
-    from .strategies import STRATEGIES
-    for part, registry in ((strategy, STRATEGIES), (estimator, ESTIMATORS)):
-        fitting = [n for n in registry.names() if not missing(getattr(registry.get(n), "requires", ()), space)]
-        require(type(part).__name__, part.requires, space, fitting)
-
-
-def _check_budgets(strategy: Strategy, estimator: Estimator, budget: Any) -> None:
-    """Fail before any trial when the estimator cannot evaluate the search's budget or a budget
-    the strategy will propose (e.g. successive halving on a table of 200-epoch results only)."""
-    estimator.check_budget(budget)
-    proposed = strategy.budgets()
-    for each in proposed:
-        try:
-            estimator.check_budget(each)
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"{type(strategy).__name__} evaluates candidates at budgets {proposed}, which "
-                             f"{estimator.describe()} cannot: {e}. A multi-fidelity strategy needs an estimator "
-                             f"with low fidelities, e.g. Training or Tabular(MNIST1DBench()).") from None
 
 
 def search(space: SearchSpace | None = None, strategy: Strategy | None = None, estimator: Estimator | None = None,

@@ -8,6 +8,7 @@ from typing import Any
 from .estimators.base import Result
 
 COLUMNS = ["index", "arch", "budget", "status", "val_acc", "cost", "wall", "test_acc", "params", "flops", "error"]
+RUN_ONLY = ("score", "asked")     # written in the run folder beside a trial's row, not part of its result
 
 
 @dataclass
@@ -60,7 +61,7 @@ class Trial:
     @classmethod
     def from_record(cls, record: dict[str, Any], arch: Any) -> "Trial":
         fields = Result.__dataclass_fields__
-        extra = {k: v for k, v in record.items() if k not in fields and k not in COLUMNS and k != "score"}
+        extra = {k: v for k, v in record.items() if k not in fields and k not in COLUMNS and k not in RUN_ONLY}
         known = {k: record[k] for k in fields if k in record and k != "extra"}
         result = Result(**known, extra=extra) if record["status"] == "ok" else None
         return cls(record["index"], arch, result, record.get("error"), record.get("wall", 0.0), record.get("budget"))

@@ -144,3 +144,44 @@ def check_first_trials(trials: list, n: int, run_dir: Any = None) -> None:
         where = f" (recorded in {run_dir})" if run_dir is not None else ""
         raise SearchError(f"the first {n} trials all failed{where}, each with {shorten(causes.pop(), total=600)}. "
                           "Fix that before searching further.")
+
+
+# --- components that must fit together --------------------------------------------------------
+
+def check_fit(space: Any, strategy: Any, estimator: Any) -> None:
+    """Fail before any trial, with the strategies or estimators that do apply, when `strategy` or `estimator`
+    needs a capability `space` lacks (e.g. DARTS needs a supernet, REINFORCE named decisions)."""
+    from .estimators import ESTIMATORS
+    from .spaces.base import missing, require
+    from .strategies import STRATEGIES
+    for part, registry in ((strategy, STRATEGIES), (estimator, ESTIMATORS)):
+        fitting = [n for n in registry.names() if not missing(getattr(registry.get(n), "requires", ()), space)]
+        require(type(part).__name__, part.requires, space, fitting)
+
+
+def check_estimator_budgets(strategy: Any, estimator: Any, budget: Any) -> None:
+    """Fail before any trial when the estimator cannot evaluate the search's budget or a budget
+    the strategy will propose (e.g. successive halving on a table of 200-epoch results only)."""
+    estimator.check_budget(budget)
+    proposed = strategy.budgets()
+    for each in proposed:
+        try:
+            estimator.check_budget(each)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{type(strategy).__name__} evaluates candidates at budgets {proposed}, which "
+                             f"{estimator.describe()} cannot: {e}. A multi-fidelity strategy needs an estimator "
+                             f"with low fidelities, e.g. Training or Tabular(MNIST1DBench()).") from None
+
+
+def check_one_worker(strategy: Any, estimator: Any, workers: int) -> Any:
+    """The strategy to run on `workers` (`strategy.for_workers`: successive halving becomes ASHA, said in a
+    warning); SettingsError for a strategy or estimator that runs on one worker only."""
+    if workers > 1 and getattr(estimator, "one_worker", ""):
+        raise SettingsError(f"{type(estimator).__name__} {estimator.one_worker}, so it runs on one worker: use "
+                            f"workers=1 (asked for {workers})")
+    chosen = strategy.for_workers(workers)
+    if chosen is not strategy:
+        from .errors import warn
+        warn(f"{type(strategy).__name__} waits for each rung's slowest trial; on {workers} workers its asynchronous "
+             f"form runs instead: {type(chosen).__name__} (Li et al. 2020), with the same settings")
+    return chosen

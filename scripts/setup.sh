@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Create or reuse the local virtual environment .venv and install what is missing.
 #   scripts/setup.sh          library + notebooks (Debian graphviz for drawings)
-#   scripts/setup.sh test     also the test tools and Debian chromium for the browser tests
+#   scripts/setup.sh test     also the test tools, Ray (the optional executor) and Debian chromium for the browser tests
 # Re-running is cheap: pip runs again only when pyproject.toml changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,7 +33,7 @@ if [ ! -e "$stamp" ]; then
     aarch64) $pip torch==2.9.1 torchvision==0.24.1 ;;
     *)       $pip torch torchvision ;;
   esac
-  extra=""; [ "$WANT" = test ] && extra="[test]"
+  extra=""; [ "$WANT" = test ] && extra="[test,ray]"
   $pip -e ".$extra"
   touch "$stamp"
 fi

@@ -1,5 +1,6 @@
-"""`SearchControls`: the choices of a search (space, estimator, dataset, strategy, trials, epochs, seed) and the
-run buttons (Start, Pause/Resume, Step, Stop), enabled as the search's state allows. A part of `SearchPanel`.
+"""`SearchControls`: the choices of a search (space, estimator, dataset, strategy, trials, epochs, seed, workers)
+and the run buttons (Start, Pause/Resume, Step, Stop), enabled as the search's state allows. A part of
+`SearchPanel`.
 
 The space menu offers minas' spaces (`minas.spaces.SPACES`: cell, chain) and any space handed in from Python
 (`spaces={"my cnn": space}`, or `space=space`); the estimator, strategy and dataset menus then offer only what
@@ -17,7 +18,7 @@ from minas.spaces import SPACES, SearchSpace
 
 from .panel import classed, held
 
-CHOICES = ("space", "estimator", "dataset", "strategy", "trials", "epochs", "seed")
+CHOICES = ("space", "estimator", "dataset", "strategy", "trials", "epochs", "seed", "workers")
 LIVE = ("preparing", "running", "pausing", "paused", "stepping", "stopping")
 # what each estimator starts on: a dataset that needs no download (the same name can mean a lookup table for
 # one estimator and a download for the other: NAS-Bench-201's cifar10 table, torchvision's CIFAR-10 files)
@@ -38,7 +39,7 @@ def default_dataset(estimator: str, space: Any = "cell") -> str:
 def defaults(fast: bool) -> dict[str, Any]:
     """What a new panel offers; small budgets when MINAS_FAST=1 (tests, CI)."""
     return {"space": "cell", "estimator": "tabular", "dataset": "cifar10", "strategy": "evolution",
-            "trials": 30 if fast else 100, "epochs": 1 if fast else 5, "seed": 0}
+            "trials": 30 if fast else 100, "epochs": 1 if fast else 5, "seed": 0, "workers": 1}
 
 
 class SearchControls:
@@ -70,6 +71,10 @@ class SearchControls:
         self.epochs = W.BoundedIntText(d["epochs"], min=1, max=200, description="epochs", style=style,
                                        tooltip="training epochs per candidate", layout=L(width="110px"))
         self.seed = W.IntText(value=d["seed"], description="seed", style=style, layout=L(width="85px"))
+        self.workers = W.BoundedIntText(d["workers"], min=1, max=max(os.cpu_count() or 1, d["workers"]),
+                                        description="workers", style=style, layout=L(width="110px"),
+                                        tooltip="candidates evaluated at once, each in its own process with its "
+                                                "share of the CPU threads (or one GPU each)")
         button = L(width="100px")                # wide enough for "Resume" beside its icon
         self.start_button = W.Button(description="Start", icon="play", button_style="success",
                                      tooltip="start a new search with these choices", layout=button)
@@ -84,9 +89,10 @@ class SearchControls:
         self.help = W.HTML(layout=L(height="20px"))
         classed((self.space, "minas-space"), (self.start_button, "minas-start"), (self.pause_button, "minas-pause"),
                 (self.step_button, "minas-step"), (self.stop_button, "minas-stop"), (self.help, "minas-help"),
-                (self.trials, "minas-trials"), (self.epochs, "minas-epochs"), (self.seed, "minas-seed"))
+                (self.trials, "minas-trials"), (self.epochs, "minas-epochs"), (self.seed, "minas-seed"),
+                (self.workers, "minas-workers"))
         self.widget = W.HBox([self.space, self.estimator, self.dataset, self.strategy, self.trials, self.epochs,
-                              self.seed],
+                              self.seed, self.workers],
                              layout=L(flex_flow="row wrap", align_items="center", grid_gap="4px 8px"))
         self.estimator.observe(self._on_estimator, names="value")
         self.space.observe(self._on_space, names="value")
@@ -137,7 +143,8 @@ class SearchControls:
         training = {"epochs": self.epochs.value, **choices} if self.estimator.value == "training" else choices
         return dict(space=self.chosen_space(), estimator=self.estimator.value,
                     dataset=self.dataset.value if dataset is None or isinstance(dataset, str) else dataset,
-                    strategy=self.strategy.value, trials=self.trials.value, seed=self.seed.value, **training)
+                    strategy=self.strategy.value, trials=self.trials.value, seed=self.seed.value,
+                    workers=self.workers.value, **training)
 
     def _from_code(self, choices: dict[str, Any]) -> None:
         """Fill in `choices` what code did not name: the initial choice where it applies to the space now chosen,
@@ -167,7 +174,7 @@ class SearchControls:
         """Enable what makes sense in `state`: choices only when no search runs, Pause/Resume while running or
         paused, Step when paused or idle, Stop while a search runs."""
         live = state in LIVE
-        choices = (self.space, self.estimator, self.dataset, self.strategy, self.trials, self.seed)
+        choices = (self.space, self.estimator, self.dataset, self.strategy, self.trials, self.seed, self.workers)
         with held(*self.buttons, self.epochs, *choices):
             self.start_button.disabled = live
             self.stop_button.disabled = not live or state in ("preparing", "stopping")

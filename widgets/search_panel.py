@@ -131,6 +131,8 @@ class SearchPanel(Panel):
             search = build_search(**args)
             self._device = ("table lookup, no training" if args["estimator"] == "tabular"
                             else search.estimator.describe())
+            if search.workers > 1:
+                self._device += f" · {search.describe_workers()}"
         except Exception as e:                           # shown, never a silent death
             self.error = f"{type(e).__name__}: {e}"
             self._note(f"could not build the search: {self.error}", "fail")
@@ -248,9 +250,11 @@ class SearchPanel(Panel):
             line = views.log_line(event)
             if line is not None:
                 self._log.append((time.strftime("%H:%M:%S"), *line))
-            if kind == "trial_started":
+            if search.workers > 1 and kind in ("trial_started", "trial_finished", "trial_interrupted"):
+                self._phase = views.running_phase(search.running)
+            elif kind == "trial_started":
                 self._phase = f"trial {trial.index}"
-            elif kind == "epoch_finished":
+            elif kind == "epoch_finished" and search.workers == 1:
                 self._phase = (f"supernet epoch {data['epoch']}/{data['epochs']}" if trial is None else
                                f"trial {trial.index}, epoch {data['epoch']}/{data['epochs']}")
             elif kind == "trial_finished":

@@ -51,11 +51,13 @@ class TrialTable:
 
     def fill(self, trials: list | None = None) -> None:
         """Rows in the chosen order; the picked trial stays picked while it is listed."""
+        search = self.source()
         if trials is None:
-            search = self.source()
             trials = list(search.trials) if search is not None else []
-        rows = views.trial_rows(trials, self.sort.value, self.max_rows)
-        shown = f"{len(trials):,} trials" + (f", the first {len(rows):,} shown" if len(rows) < len(trials) else "")
+        running = search.running if search is not None else []
+        rows = views.trial_rows(trials, self.sort.value, self.max_rows, running)
+        shown = f"{len(trials):,} trials" + (f" and {len(running)} running" if running else "")
+        shown += f", the first {len(rows):,} shown" if len(rows) < len(trials) + len(running) else ""
         self.head.value = (f'<div class="minas-help">{shown}</div>'
                            f'<div class="minas-mono">{views.TRIAL_COLUMNS}</div>')
         self._rows.refill(rows)
@@ -64,8 +66,9 @@ class TrialTable:
         from minas.drawing import arch_svg
         try:
             search = self.source()
-            trial = search.trials[index]
-            outcome = f"{trial.val_acc:.2f} %" if trial.ok else "failed"
+            trial = next((t for t in search.trials if t.index == index), None) or next(
+                t for t in search.running if t.index == index)
+            outcome = f"{trial.val_acc:.2f} %" if trial.ok else "failed" if trial.error else "running"
             svg = arch_svg(search.space, trial.arch, f"trial {index}: {outcome}")
             with held(self.drawing, self.details):
                 self.drawing.value = views.fit_svg(svg)

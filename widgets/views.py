@@ -132,6 +132,13 @@ def table_html(columns: list[str], rows: list[list[Any]], empty: str = "nothing 
     return f'<table class="minas-table minas-stats"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def running_phase(running: list) -> str:
+    """What runs now, for the status line of a search with several workers: e.g. 'running trials 12, 14'."""
+    if not running:
+        return ""
+    return f"running trial{'s' * (len(running) > 1)} " + ", ".join(str(t.index) for t in running)
+
+
 def _row_label(t: Any) -> str:
     acc = f"{t.val_acc:.2f} %" if t.ok else "failed"
     cost = fmt_seconds(t.cost) if t.ok else "–"
@@ -140,9 +147,10 @@ def _row_label(t: Any) -> str:
     return f"{t.index:>5}  {acc:>8}  {cost:>8}  {params:>8}  {t.arch}".replace(" ", "\u00a0")
 
 
-def trial_rows(trials: list, sort: str = "index", limit: int = 500) -> list[tuple[str, int]]:
-    """The trial table's rows as (fixed-width label, trial index), sorted by `sort` (a key of `SORTS`; failed
-    trials last), at most `limit` of them so that a long search stays light to send."""
+def trial_rows(trials: list, sort: str = "index", limit: int = 500, running: list = ()) -> list[tuple[str, int]]:
+    """The trial table's rows as (fixed-width label, trial index): the `running` trials first, then `trials`
+    sorted by `sort` (a key of `SORTS`; failed trials last), at most `limit` of them so that a long search stays
+    light to send."""
     if sort not in SORTS:
         raise ValueError(f"unknown sort {sort!r}; choose one of {', '.join(SORTS)}")
 
@@ -151,7 +159,9 @@ def trial_rows(trials: list, sort: str = "index", limit: int = 500) -> list[tupl
 
     keys = {"index": lambda t: -t.index, "val_acc": lambda t: (not t.ok, -t.val_acc, t.index),
             "cost": lambda t: (not t.ok, t.cost, t.index), "params": lambda t: (params(t), t.index)}
-    return [(_row_label(t), t.index) for t in sorted(trials, key=keys[sort])[:limit]]
+    now = [(f"{t.index:>5}  {'running':>8}  {'–':>8}  {'–':>8}  {t.arch}".replace(" ", "\u00a0"), t.index)
+           for t in running]
+    return (now + [(_row_label(t), t.index) for t in sorted(trials, key=keys[sort])])[:limit]
 
 
 def trial_html(trial: Any) -> str:
@@ -159,14 +169,17 @@ def trial_html(trial: Any) -> str:
     if trial.ok:
         facts = (f"trial {trial.index} · {trial.val_acc:.2f} % · cost {fmt_seconds(trial.cost)} · "
                  f"{fmt_params(trial.result.params)} params")
-    else:
+    elif trial.error:
         facts = f"trial {trial.index} · failed: {trial.error}"
+    else:
+        facts = f"trial {trial.index} · running"
     return f'<div>{html.escape(facts)}</div><code class="minas-mono">{html.escape(str(trial.arch))}</code>'
 
 
 def budget_progress(search: Any) -> tuple[float, str]:
     """How much of the search's budget is spent (0..1, the tightest of its trials, simulated cost and wall
-    seconds) and a label with an estimate of the time left, from the seconds the trials so far took."""
+    seconds) and a label with an estimate of the time left, from the seconds the trials so far took and the
+    number of workers sharing what is left (and, with several, how many trials run now)."""
     spent = []
     if search.max_trials is not None:
         spent.append((len(search.trials) / search.max_trials, f"{len(search.trials)} / {search.max_trials} trials"))
@@ -182,9 +195,10 @@ def budget_progress(search: Any) -> tuple[float, str]:
         eta = "budget spent"
     elif fraction <= 0.0:
         eta = "time left known after the first trial"
-    else:
-        eta = f"about {fmt_seconds(search.spent_seconds * (1 - fraction) / fraction)} left"
-    return fraction, f"{label} · {fraction:.0%} · {eta}"
+    else:                                       # N workers spend the trial seconds N at a time
+        eta = f"about {fmt_seconds(search.spent_seconds * (1 - fraction) / fraction / search.workers)} left"
+    running = f" · {len(search.running)} running" if search.workers > 1 else ""
+    return fraction, f"{label}{running} · {fraction:.0%} · {eta}"
 
 
 def log_line(event: Any) -> tuple[str, str] | None:

@@ -52,6 +52,7 @@ class Estimator:
     name: str = "estimator"
     seed: int = 0
     requires: tuple[str, ...] = ()
+    one_worker: str = ""             # why this estimator runs on one worker only; empty: it runs on several
 
     def bind(self, seed: int, emit: Callable[..., None] | None = None) -> None:
         self.seed, self._emit = seed, emit
@@ -71,6 +72,10 @@ class Estimator:
     def tell(self, trial) -> None:
         """Learn from a finished trial (replayed ones included, so a resumed search behaves exactly
         like an uninterrupted one), e.g. the learning curves that early stopping compares with."""
+
+    def arrived(self) -> None:
+        """Called in a worker process (local or on a Ray machine) when this estimator has arrived there: resolve
+        what belongs to that machine, e.g. the device "auto"."""
 
     def prepare(self, space) -> None:
         """Called once by `Search`, before any trial: raise if this estimator cannot score `space`'s

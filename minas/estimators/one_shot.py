@@ -62,6 +62,7 @@ class OneShot(Estimator):
 
     name = "one_shot"
     requires = ("decisions", "supernet")
+    one_worker = "scores every candidate with one supernet, trained in the search's own process"
 
     def prepare(self, space) -> None:
         super().prepare(space)

@@ -76,6 +76,10 @@ class Training(Estimator):
         self._device = resolve_device(self.device)
         self._best_curves: dict[tuple, list[float]] = {}   # per budget, the best finished trial's curve
 
+    def arrived(self) -> None:
+        """In a worker: train on this machine's device (a Ray machine may have the GPU the search's lacks)."""
+        self._device = resolve_device(self.device)
+
     def prepare(self, space) -> None:
         """Load the data and pass it through a few of the space's networks now, so a dataset that does not fit
         (or network options the space does not take) fail before any trial."""

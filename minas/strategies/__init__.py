@@ -1,6 +1,7 @@
 """Search strategies: how to explore. Each is asked for architectures and told their results."""
 from ..registry import Registry
-from .base import Proposal, Strategy
+from .asha import ASHA, AsyncHyperband
+from .base import Proposal, Strategy, Wait
 from .bayesopt import BayesianOptimization
 from .darts import DARTS
 from .drnas import DrNAS
@@ -25,6 +26,8 @@ STRATEGIES.register("drnas")(DrNAS)
 STRATEGIES.register("enas")(ENAS)
 STRATEGIES.register("successive_halving")(SuccessiveHalving)
 STRATEGIES.register("hyperband")(Hyperband)
+STRATEGIES.register("asha")(ASHA)
+STRATEGIES.register("async_hyperband")(AsyncHyperband)
 
-__all__ = ["BayesianOptimization", "DARTS", "DrNAS", "ENAS", "GDAS", "Hyperband", "LocalSearch", "Proposal", "REINFORCE", "RandomSearch",
-           "RegularizedEvolution", "Strategy", "SuccessiveHalving", "STRATEGIES"]
+__all__ = ["ASHA", "AsyncHyperband", "BayesianOptimization", "DARTS", "DrNAS", "ENAS", "GDAS", "Hyperband", "LocalSearch", "Proposal", "REINFORCE", "RandomSearch",
+           "RegularizedEvolution", "Strategy", "SuccessiveHalving", "STRATEGIES", "Wait"]

@@ -1,4 +1,12 @@
-"""A strategy is something you ask for an architecture and tell how it did (Optuna's ask/tell)."""
+"""A strategy is something you ask for an architecture and tell how it did (Optuna's ask/tell).
+
+With several workers (`Search(workers=N)`) the search asks whenever a worker is free, so trials overlap: each
+asked trial is handed to `started(trial)` and stays in `strategy.running` until it is told. A strategy that must
+not propose what is running reads `running` (BANANAS); one that has nothing to propose until a running trial is
+told raises `Wait` (local search when every neighbour left is running); one that cannot run in parallel at all
+says why in `one_worker` (the one-shot strategies), and `for_workers(n)` gives the form of a strategy that runs
+on n workers (successive halving becomes ASHA). With one worker nothing is ever running when the search asks,
+so none of this changes a sequential search."""
 from __future__ import annotations
 
 import dataclasses
@@ -18,6 +26,12 @@ class Proposal:
     budget: Any
 
 
+class Wait(Exception):
+    """Raised by `ask()` when the strategy has nothing to propose until one of its `running` trials is told. It
+    must leave the strategy as it was: the search asks again after the next trial finishes (and a search that
+    replays its run folder asks exactly as often as the recorded search did)."""
+
+
 class Strategy:
     """Base class. Subclasses are dataclasses whose fields are their settings (with defaults from
     their paper), keep all randomness in `self.rng`, and are deterministic given seed and history,
@@ -28,12 +42,14 @@ class Strategy:
 
     name: str = "strategy"
     requires: tuple[str, ...] = ()
+    one_worker: str = ""          # why this method runs on one worker only; empty: it runs on several
 
     def setup(self, space: SearchSpace, rng: random.Random) -> None:
         """Start a fresh search over `space`; called by `Search` before the first `ask`."""
         require(type(self).__name__, self.requires, space)
         self.space, self.rng = space, rng
         self.history: list = []
+        self.running: list = []       # trials asked for and not told yet, oldest first (see `started`)
 
     def ask(self) -> Any:
         """The next architecture to evaluate, or a `Proposal(arch, budget)` to evaluate it at a
@@ -53,10 +69,25 @@ class Strategy:
         if getattr(self, "_emit", None):
             self._emit(kind, **data)
 
+    def started(self, trial) -> None:
+        """`trial` (its index, arch and budget) was just asked for and handed to a worker; it stays in
+        `self.running` until `tell`. With one worker it is told before the next `ask`."""
+        self.running.append(trial)
+
     def tell(self, trial) -> None:
         """Learn from a finished trial (failed trials included: `trial.ok` is False); `trial.budget`
         is the budget it was evaluated at."""
         self.history.append(trial)
+        self.running = [t for t in self.running if t.index != trial.index]
+
+    def for_workers(self, workers: int) -> "Strategy":
+        """The strategy to run with `workers` trials at once: this one (most methods), its asynchronous form
+        (successive halving: ASHA), or SettingsError for a method that runs on one worker only."""
+        if workers > 1 and self.one_worker:
+            from ..errors import SettingsError
+            raise SettingsError(f"{type(self).__name__} {self.one_worker}, so it runs on one worker: use "
+                                f"workers=1 (asked for {workers})")
+        return self
 
     def sample_new(self, seen) -> Any:
         """A random architecture not in `seen` (after 1,000 misses the space is nearly exhausted: repeat one)."""

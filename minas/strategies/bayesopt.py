@@ -15,6 +15,11 @@ Search", AAAI 2021 (arXiv:1910.11858).
 Encoding: the space's own `encode` (for the cell space, one-hot op per edge). The paper's path
 encoding helps most on large cells (NAS-Bench-101); the NAS-Bench-201 cell has only 6 edges,
 and `encode` keeps this strategy usable on any space that has one.
+
+In parallel: the paper's batch of k proposals per fit is already meant for parallel workers. Here each ask takes
+the next queued proposal and a fit happens whenever the queue is empty, on the trials finished by then; the
+architectures still running count as seen, so no candidate is proposed while it runs (nor evaluated twice). The
+`initial` random samples count the running ones too.
 """
 from __future__ import annotations
 
@@ -59,10 +64,11 @@ class BayesianOptimization(Strategy):
         self.fits = 0
 
     def ask(self) -> Any:
-        if len(self.history) < self.initial or not any(t.ok for t in self.history):
-            return self.sample_new(self.seen)
+        busy = self.seen | {t.arch for t in self.running}
+        if len(self.history) + len(self.running) < self.initial or not any(t.ok for t in self.history):
+            return self.sample_new(busy)
         if not self.queue:
-            self._propose()
+            self._propose(busy)
         return self.queue.pop(0)
 
     def tell(self, trial):
@@ -78,8 +84,9 @@ class BayesianOptimization(Strategy):
             out = _forward(weights, _encode(self.space, archs)) * y_std + y_mean
         return out.mean(0).tolist(), out.std(0).tolist()
 
-    def _propose(self) -> None:
-        """Fit the ensemble, score mutations of the best architectures, queue the `batch` best."""
+    def _propose(self, busy: set) -> None:
+        """Fit the ensemble, score mutations of the best architectures that are not `busy` (evaluated or
+        running), queue the `batch` best."""
         ok = [t for t in self.history if t.ok]
         y = torch.tensor([t.score for t in ok])
         y_mean, y_std = y.mean(), y.std(unbiased=False).clamp(min=1e-6)
@@ -87,8 +94,8 @@ class BayesianOptimization(Strategy):
         self.model = (self._fit(_encode(self.space, [t.arch for t in ok]), (y - y_mean) / y_std), y_mean, y_std)
         parents = sorted(ok, key=lambda t: t.score, reverse=True)[:self.parents]
         pool = dict.fromkeys(a for a in (self.space.mutate(parents[i % len(parents)].arch, self.rng)
-                                         for i in range(self.candidates)) if a not in self.seen)
-        pool = list(pool) or [self.sample_new(self.seen)]
+                                         for i in range(self.candidates)) if a not in busy)
+        pool = list(pool) or [self.sample_new(busy)]
         mean, std = self.predict(pool)
         draws = [self.rng.gauss(m, s) for m, s in zip(mean, std)]
         order = sorted(range(len(pool)), key=lambda i: draws[i], reverse=True)

@@ -6,6 +6,9 @@ cycle draws `sample_size` members at random, mutates the best of them, and adds 
 `aging` the OLDEST member dies (the paper's regularization: every architecture must keep being
 re-discovered to survive); without it the WORST dies (classic tournament selection), which lets a
 lucky early model live forever.
+
+The paper ran it asynchronously on hundreds of workers: each free worker mutates a tournament winner of the
+population as it stands. With several workers minas does the same: an ask uses the trials finished so far.
 """
 from __future__ import annotations
 

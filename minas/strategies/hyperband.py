@@ -7,11 +7,12 @@ choice: bracket s = s_max, ..., 1, 0 halves s times, starting ceil((s_max + 1) /
 candidates at `max_budget * eta**-s`. Bracket 0 is plain random search at the full budget. With
 the defaults (1 to 10 epochs, eta=3) one cycle is 9 candidates at 1 epoch -> 3 at 3 -> 1 at 10,
 then 5 at 3 -> 1 at 10, then 3 at 10. The cycle repeats until the search's budget is spent.
-The brackets themselves are successive halving's.
+The brackets themselves are successive halving's; with several workers, the asynchronous form runs
+instead (`minas.strategies.asha.AsyncHyperband`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from .successive_halving import SuccessiveHalving
 
@@ -24,3 +25,8 @@ class Hyperband(SuccessiveHalving):
 
     def halvings(self, index: int) -> int:
         return self.s_max - index % (self.s_max + 1)
+
+    def for_workers(self, workers: int):
+        """Itself on one worker; asynchronous Hyperband with the same settings on several."""
+        from .asha import AsyncHyperband
+        return self if workers == 1 else AsyncHyperband(**{f.name: getattr(self, f.name) for f in fields(self)})

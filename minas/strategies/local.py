@@ -15,13 +15,20 @@ No architecture is ever evaluated twice: a neighbour evaluated earlier (say, in 
 climb) is not asked for again, and if it beats the centre the climb moves to it at no cost.
 The paper's point is that on NAS-Bench-201 the loss landscape is smooth enough that this simple
 method is among the best at a few hundred queries.
+
+In parallel (the paper's algorithm is sequential; this is the parallelism it allows): the `initial` random
+samples and the centre's neighbours are independent evaluations, so several workers evaluate them at once, the
+neighbours in random order as before. Whether the centre is a local optimum depends on every neighbour, so when
+all the neighbours left are running, the strategy waits (`Wait`) instead of guessing; the first improvement
+still moves at once, and a neighbour of an earlier centre that finishes late is only remembered (a move looks
+at the known neighbours first). With one worker this is exactly the sequential algorithm.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from .base import Strategy
+from .base import Strategy, Wait
 
 
 def _score(trial) -> float:
@@ -45,29 +52,40 @@ class LocalSearch(Strategy):
             raise ValueError(f"initial must be >= 1, got {self.initial}")
         self.told: dict = {}            # architecture -> its trial, for every architecture told
         self.starts: list = []          # this (re)start's random trials
+        self.start_asked: list = []     # this (re)start's random architectures asked for so far
         self.centre = None              # the trial being climbed from; None while (re)starting
         self.todo: list = []            # the centre's neighbours not evaluated yet
         self.best_neighbour = None      # best improving neighbour so far (best-improvement variant)
         self.optima: list = []          # local optima reached so far (trials)
 
     def ask(self) -> Any:
+        running = {t.arch for t in self.running}
         if self.centre is not None:
-            return self.rng.choice(self.todo)       # neighbours in random order
-        return self.sample_new(self.told)           # a fresh random architecture
+            free = [n for n in self.todo if n not in running]
+            if not free:
+                raise Wait                          # the neighbours left all run: their results decide
+            return self.rng.choice(free)            # neighbours in random order
+        if len(self.start_asked) >= self.initial:
+            raise Wait                              # this start's samples all run: the best of them is next
+        arch = self.sample_new(self.told.keys() | running)    # a fresh random architecture
+        self.start_asked.append(arch)
+        return arch
 
     def tell(self, trial):
         super().tell(trial)
         self.told[trial.arch] = trial
         if self.centre is None:
-            self.starts.append(trial)
+            if trial.arch in self.start_asked:
+                self.starts.append(trial)
             if len(self.starts) >= self.initial:
                 best = max(self.starts, key=_score)
-                self.starts = []
+                self.starts, self.start_asked = [], []
                 if best.ok:
                     self._move_to(best)
             return
-        if trial.arch in self.todo:
-            self.todo.remove(trial.arch)
+        if trial.arch not in self.todo:
+            return                                  # a neighbour of an earlier centre, finished late
+        self.todo.remove(trial.arch)
         if _score(trial) > _score(self.best_neighbour or self.centre):
             self.best_neighbour = trial
             if self.first_improvement:

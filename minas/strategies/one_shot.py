@@ -51,6 +51,7 @@ class OneShotStrategy(Strategy):
     device: str = "auto"
 
     requires = ("decisions", "supernet")
+    one_worker = "trains one supernet, in the search's own process (each ask is one of its epochs)"
 
     def setup(self, space, rng):
         super().setup(space, rng)

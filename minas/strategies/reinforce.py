@@ -16,6 +16,11 @@ where log p(arch) sums over the decisions the architecture made, the reward is t
 average of past rewards (it reduces the variance without biasing the gradient), and the entropy
 bonus keeps the policy from collapsing on the first good cell it meets. Failed trials teach
 nothing and are skipped. Adam takes one step per told trial.
+
+In parallel this is Zoph & Le's asynchronous form: their controller replicas sampled architectures from the
+policy of the moment and sent gradients as children finished. Here each ask samples from the current policy and
+each result updates it when it arrives, so a result may stem from a slightly older policy (the staleness the
+paper accepted); the order of updates is the order trials finish, which the run folder records.
 """
 from __future__ import annotations
 

@@ -16,10 +16,13 @@ candidates, so one reaches the top. With the defaults (1 to 10 epochs, eta=3): 9
 1 epoch, 3 of them get 3, and 1 gets all 10. When a bracket ends, the next starts with fresh
 candidates (as HpBandSter's SuccessiveHalving does, Falkner et al., ICML 2018) until the search's
 budget is spent; `brackets=1` stops after one, ending the search.
+
+A rung waits for its slowest trial, so with several workers all but one would idle at the end of each
+rung: a search with workers > 1 runs the asynchronous form instead, ASHA (`minas.strategies.asha`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from .base import Proposal, Strategy
@@ -89,25 +92,30 @@ class SuccessiveHalving(Strategy):
         budgets = [max(self.min_budget, round(self.max_budget / self.eta ** (s - k))) for k in range(s + 1)]
         return budgets, [n // self.eta ** k for k in range(s + 1)]
 
+    def for_workers(self, workers: int) -> Strategy:
+        """Itself on one worker; its asynchronous form, ASHA with the same settings, on several."""
+        from .asha import ASHA
+        return self if workers == 1 else ASHA(**{f.name: getattr(self, f.name) for f in fields(self)})
+
     def budgets(self) -> list[int]:
         return sorted({b for i in range(self.s_max + 1) for b in self.shape(self.halvings(i))[0]})
 
     def setup(self, space, rng):
         super().setup(space, rng)
         self.seen: set = set()                  # every architecture sampled, never sampled again
-        self.started = 0                        # brackets begun
+        self.opened = 0                         # brackets begun
         self.bracket: Bracket | None = None
 
     def ask(self) -> Any:
         if self.bracket is None or self.bracket.done:
-            if self.brackets is not None and self.started >= self.brackets:
+            if self.brackets is not None and self.opened >= self.brackets:
                 raise StopIteration
             self.bracket = self._new_bracket()
         return self.bracket.ask()
 
     def _new_bracket(self) -> Bracket:
-        budgets, sizes = self.shape(self.halvings(self.started))
-        self.started += 1
+        budgets, sizes = self.shape(self.halvings(self.opened))
+        self.opened += 1
         candidates = []
         for _ in range(sizes[0]):
             candidates.append(self.sample_new(self.seen))
@@ -122,6 +130,6 @@ class SuccessiveHalving(Strategy):
         b = self.bracket
         if b is None:
             return {}
-        return {"bracket": self.started, "rung": None if b.done else b.rung + 1,
+        return {"bracket": self.opened, "rung": None if b.done else b.rung + 1,
                 "budget": None if b.done else b.budgets[b.rung], "budgets": b.budgets, "sizes": b.sizes,
                 "left_in_rung": len(b.todo), "rung_val_acc": [t.val_acc for t in b.told]}
