@@ -106,6 +106,21 @@ def assert_figures_are_images(page):
     assert not found, f"figures shown as text, not images: {found}"
 
 
+def save_notebook(page, path, timeout: float = 60.0):
+    """File ▸ Save (Ctrl+S) the open notebook and wait until `path`, its file on disk, has been rewritten."""
+    import time
+
+    before = path.stat().st_mtime_ns
+    page.locator(".jp-NotebookPanel .jp-Cell").first.click()
+    page.keyboard.press("Escape")                      # command mode: Ctrl+S goes to Lab, not to an editor
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + timeout
+    while path.stat().st_mtime_ns == before:
+        assert time.monotonic() < deadline, f"{path.name} was not saved in {timeout:.0f} s"
+        time.sleep(0.2)
+    time.sleep(0.5)                                    # Lab writes it in one go, but let a slow disk finish
+
+
 def shut_down_kernels(base: str, token: str):
     """End every session of the server with its kernel: a notebook's kernel outlives the page that opened it."""
     import json

@@ -33,6 +33,13 @@ CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable
 TOKEN = "minas-test-token"
 
 
+def browser_available() -> bool:
+    """Playwright and Chromium are here, so the browser tests run (the `browser` fixture skips otherwise)."""
+    import importlib.util
+
+    return importlib.util.find_spec("playwright") is not None and os.path.exists(CHROMIUM)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

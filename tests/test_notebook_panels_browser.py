@@ -1,8 +1,9 @@
 """Every curriculum notebook that teaches with a panel, in JupyterLab + headless Chromium: Run All fills the
 panel (each notebook drives its panel from code), then a real browser interaction with one of the panel's
-controls must change what the panel shows, with no widget or page error on the way. The panel's screenshot is
-kept as test-artifacts/<notebook>_panel.png; with MINAS_UPDATE_SCREENSHOT=1 the cases that name a `docs` file
-also replace docs/<file> (the README's "Panels" section shows them).
+controls must change what the panel shows, with no widget or page error on the way. Before that, the notebook
+is saved and its outputs must pass `notebook_checks.check_executed` (so tests/test_notebooks.py need not run it
+again). The panel's screenshot is kept as test-artifacts/<notebook>_panel.png; with MINAS_UPDATE_SCREENSHOT=1
+the cases that name a `docs` file also replace docs/<file> (the README's "Panels" section shows them).
 
 To cover another notebook, add a `Case` to CASES."""
 import os
@@ -14,7 +15,9 @@ from pathlib import Path
 import pytest
 
 from browser_util import (assert_figures_are_images, assert_no_clipped_labels, assert_no_widget_errors,
-                          fold_left_sidebar, open_notebook, run_all_cells, shut_down_kernels, wait_for_cells)
+                          fold_left_sidebar, open_notebook, run_all_cells, save_notebook, shut_down_kernels,
+                          wait_for_cells)
+from notebook_checks import check_executed
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -107,7 +110,9 @@ _CHANGED = "([panel, selector, before]) => document.querySelector(`.${panel} ${s
 def test_panel_renders_and_reacts(case, browser, jupyter_lab, artifacts):  # browser first: skips before Lab
     from playwright.sync_api import expect
 
-    base, token, _root = jupyter_lab
+    import nbformat
+
+    base, token, root = jupyter_lab
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -125,6 +130,9 @@ def test_panel_renders_and_reacts(case, browser, jupyter_lab, artifacts):  # bro
         expect(panel.locator(case.ready).first).to_be_visible(timeout=60_000)
         for sel in case.done:                                                 # the notebook's own run is over
             expect(panel.locator(sel).first).to_be_visible(timeout=60_000)
+        saved = root / "notebooks" / case.notebook        # what Run All printed, checked as tests/test_notebooks.py
+        save_notebook(page, saved)                         # checks the notebooks no browser test runs
+        check_executed(case.notebook, nbformat.read(saved, as_version=4))
         before = [page.evaluate(_HTML, [case.panel, sel]) for sel in case.changes]
         assert None not in before, f"missing in the panel: {case.changes}"
 
