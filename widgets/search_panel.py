@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from pathlib import Path
 from typing import Any, Callable
 
@@ -35,6 +34,7 @@ from .panel import Panel, classed, frame, held
 from .redraw import Redrawer
 from .search_controls import LIVE, SearchControls
 from .trial_table import TrialTable
+from .trial_views import TrialViews
 
 ENDS = {"search_finished": "finished", "search_stopped": "stopped", "search_failed": "failed"}
 BAR_STYLES = {"finished": "success", "failed": "danger", "stopped": "warning", "paused": "warning"}
@@ -60,31 +60,22 @@ class SearchPanel(Panel):
         self._renderer: Redrawer | None = None
         self._stepping = self._paused_ack = self._stop_requested = False
         self._step_error: str | None = None
-        self._log: deque[tuple[str, str, str]] = deque(maxlen=log_lines)
         self._phase, self._t0, self._t1 = "", 0.0, 0.0
         self._device = self._setup = self._warning = ""
         self.controls = SearchControls(spaces, **choices)
         self.trial_table = TrialTable(lambda: self.search, self._warn, table_rows)
+        self.trial_views = TrialViews(log_lines)
+        t = self.trial_views                             # its widgets by name too, for notebooks and tests
+        self.plot, self.latest, self.best, self.leaderboard, self.log = t.plot, t.latest, t.best, t.leaderboard, t.log
         L = W.Layout
         self.status_line = W.HTML(layout=L(min_height="44px", margin="4px 0"))
         self.progress = W.FloatProgress(value=0.0, min=0.0, max=1.0, layout=L(width="320px"))
         self.progress_label = W.HTML()
-        self.plot = W.Image(format="png", layout=L(width="600px", height="340px", object_fit="contain"))
-        self.latest = W.HTML(layout=L(width="440px", height="166px", margin="0"))
-        self.best = W.HTML(layout=L(width="440px", height="166px", margin="0"))
-        self.leaderboard = W.HTML(layout=L(height="250px", overflow="auto", width="1054px", max_width="100%"))
-        self.log = W.HTML(layout=L(height="150px", overflow="auto", width="1054px", max_width="100%"))
-        plot_box = W.Box([self.plot], layout=L(width="602px", height="342px"))
         progress_row = W.HBox([*self.controls.buttons, self.progress, self.progress_label],
                               layout=L(flex_flow="row wrap", align_items="center", grid_gap="4px 8px",
                                        margin="4px 0 0 0"))
-        classed((self.status_line, "minas-status"), (progress_row, "minas-progress"), (plot_box, "minas-plot"),
-                (self.latest, "minas-latest"), (self.best, "minas-best"), (self.leaderboard, "minas-leaderboard"),
-                (self.log, "minas-log-pane"),
-                *((w, "minas-box") for w in (plot_box, self.latest, self.best, self.leaderboard, self.log)))
-        views_row = W.HBox([plot_box, W.VBox([self.latest, self.best], layout=L(grid_gap="8px"))],
-                           layout=L(flex_flow="row wrap", grid_gap="8px 12px", margin="0 0 8px 0"))
-        self.widget = frame(self.controls.widget, progress_row, self.controls.help, self.status_line, views_row,
+        classed((self.status_line, "minas-status"), (progress_row, "minas-progress"))
+        self.widget = frame(self.controls.widget, progress_row, self.controls.help, self.status_line, t.row,
                             self.leaderboard, self.trial_table.widget, self.log, cls="minas-search-panel")
         c = self.controls
         c.start_button.on_click(lambda _: self._launch(self._menus(), None, paused=False))
@@ -125,7 +116,7 @@ class SearchPanel(Panel):
         name = f"NAS-Bench-201 {name}" if args["estimator"] == "tabular" else name
         where = f"{self.controls.space.value} · {name}"
         self._device, self._setup = "", f"{where} · {args['strategy']} · seed {args['seed']}"
-        self._note(f"new search: {self._setup}")
+        self.trial_views.note("note", f"new search: {self._setup}")
         self._set_status("preparing", phase="loading data and building the search")
         try:
             search = build_search(**args)
@@ -135,7 +126,7 @@ class SearchPanel(Panel):
                 self._device += f" · {search.describe_workers()}"
         except Exception as e:                           # shown, never a silent death
             self.error = f"{type(e).__name__}: {e}"
-            self._note(f"could not build the search: {self.error}", "fail")
+            self.trial_views.note("fail", f"could not build the search: {self.error}")
             self._set_status("failed")
             self._redraw()                               # no plot of an earlier search above this error
             return None
@@ -249,7 +240,7 @@ class SearchPanel(Panel):
             kind, trial, data = event.kind, event.trial, event.data
             line = views.log_line(event)
             if line is not None:
-                self._log.append((time.strftime("%H:%M:%S"), *line))
+                self.trial_views.note(*line)
             if search.workers > 1 and kind in ("trial_started", "trial_finished", "trial_interrupted"):
                 self._phase = views.running_phase(search.running)
             elif kind == "trial_started":
@@ -298,36 +289,14 @@ class SearchPanel(Panel):
 
     # --- drawing (redraw thread) ----------------------------------------------------------------
     def _redraw(self, search: minas.Search | None = None) -> None:
-        """Plot, both drawings, the leaderboard, the trial table and the log from the trials so far, swapped in
-        under hold_sync."""
-        from minas.drawing import arch_svg
-        from minas.viz import figure_png, progress_figure
+        """The plot, drawings, leaderboard and log, then the trial table, from the trials so far."""
         try:
-            trials = list(search.trials) if search is not None else []
-            title = "Best so far" + (f" — {len(trials)} trials" if trials else ": no trials yet")
-            png = figure_png(progress_figure(trials, title=title, figsize=(6.0, 3.4)))
-            latest = best = ""
-            if trials:
-                latest = arch_svg(search.space, trials[-1].arch, f"latest: trial {trials[-1].index}")
-                top = search.best
-                if top is not None:
-                    best = arch_svg(search.space, top.arch, f"best: {top.val_acc:.2f} % (trial {top.index})")
-            board = views.leaderboard_html(trials)
-            log = views.log_html(list(self._log))
-            with held(self.plot, self.latest, self.best, self.leaderboard, self.log):
-                self.plot.value = png
-                self.latest.value = views.fit_svg(latest)
-                self.best.value = views.fit_svg(best, "no successful trial yet")
-                self.leaderboard.value = board
-                self.log.value = log
-            self.trial_table.fill(trials)
+            self.trial_views.redraw(search)
+            self.trial_table.fill(list(search.trials) if search is not None else [])
         except Exception as e:                          # shown in the status line, never printed
             self._warning = f"drawing failed: {type(e).__name__}: {e}"
 
     # --- small helpers --------------------------------------------------------------------------
-    def _note(self, text: str, cls: str = "note") -> None:
-        self._log.append((time.strftime("%H:%M:%S"), cls, text))
-
     def _warn(self, text: str) -> None:
         """Show `text` in the status line (a view that failed), never print it."""
         self._warning = text
